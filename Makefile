@@ -1,0 +1,149 @@
+# concbench: one non-recursive Makefile. Outputs go to build/.
+#   make            build build/concbench (installs missing Debian packages first)
+#   make test       unit and integration tests, then again under ASan+UBSan,
+#                   and the threads strategy under TSan
+#   make bench      the default benchmark profile (see README)
+#   make reproduce  the article's experiments beside ours
+#   make micro      Google Benchmark micro-benchmarks
+#   make V=1        show the commands
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD    := build
+ARCH     := $(shell uname -m)
+CC       := gcc
+CXX      := g++
+OPT      ?= -O2
+# Recursive (=) on purpose: pkg-config runs when a recipe needs the flags,
+# which is after scripts/install-deps.sh has installed libcurl.
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl)
+CURL_LIBS   = $(shell pkg-config --libs libcurl)
+CRIT_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+BENCH_LIBS  = $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -lpthread
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness
+CFLAGS   := -std=gnu11 $(OPT) -g -pthread -fno-omit-frame-pointer $(WARN)
+CXXFLAGS := -std=c++17 $(OPT) -g -pthread -Wall -Wextra -Werror
+DEPFLAGS  = -MMD -MP
+LDLIBS    = $(CURL_LIBS) -lpthread -lm
+
+# Machine code is the only compile-time choice: the context switch.
+ifeq ($(ARCH),x86_64)
+SWITCH_SRC := strategies/coro_switch_x86_64.S
+else ifeq ($(ARCH),aarch64)
+SWITCH_SRC := strategies/coro_switch_aarch64.S
+else
+SWITCH_SRC :=
+CPPFLAGS += -DCORO_USE_UCONTEXT
+endif
+
+# Sources by folder: every strategies/*.c and harness/*.c is part of the
+# library except the two programs' mains and the micro-benchmarks.
+LIB_C     := $(wildcard strategies/*.c) \
+             $(filter-out harness/main.c harness/micro_%.c,$(wildcard harness/*.c))
+LIB_SRC   := $(LIB_C) $(SWITCH_SRC)
+MICRO_C   := $(wildcard harness/micro_*.c)
+MICRO_CC  := $(wildcard harness/*.cc)
+TEST_C    := $(wildcard tests/test_*.c)
+
+Q := @
+ifeq ($(V),1)
+Q :=
+endif
+
+# $(call objs,VARIANT,SOURCES)
+objs = $(patsubst %,$(BUILD)/$(1)/%.o,$(2))
+
+# Flavours: rel (benchmarks), asan (ASan+UBSan, tests only), tsan (tests only).
+SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_tsan := -fsanitize=thread
+SAN_rel  :=
+
+DEPS_OK := $(BUILD)/.deps-ok
+$(DEPS_OK): scripts/install-deps.sh
+	$(Q)mkdir -p $(BUILD)
+	$(Q)scripts/install-deps.sh
+	$(Q)touch $@
+
+# The build flags are written into every results file (machine record).
+BUILD_INFO = -DCB_CFLAGS='"$(strip $(OPT) $(SAN_$(1)))"'
+
+define flavour
+$(BUILD)/$(1)/%.c.o: %.c Makefile | $(DEPS_OK)
+	@mkdir -p $$(@D)
+	@$$(if $(Q),echo "  CC [$(1)] $$<")
+	$(Q)$(CC) $(CPPFLAGS) $(call BUILD_INFO,$(1)) $$(CURL_CFLAGS) $(CFLAGS) $(SAN_$(1)) $(DEPFLAGS) -c $$< -o $$@
+$(BUILD)/$(1)/%.S.o: %.S Makefile | $(DEPS_OK)
+	@mkdir -p $$(@D)
+	@$$(if $(Q),echo "  AS [$(1)] $$<")
+	$(Q)$(CC) $(CPPFLAGS) $(SAN_$(1)) $(DEPFLAGS) -c $$< -o $$@
+$(BUILD)/$(1)/%.cc.o: %.cc Makefile | $(DEPS_OK)
+	@mkdir -p $$(@D)
+	@$$(if $(Q),echo "  CXX [$(1)] $$<")
+	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(SAN_$(1)) $(DEPFLAGS) -c $$< -o $$@
+$(BUILD)/$(1)/lib.a: $(call objs,$(1),$(LIB_SRC))
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+$(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/tests/%.c.o $(BUILD)/$(1)/lib.a
+	@$$(if $(Q),echo "  LD [$(1)] $$@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_$(1)) $$^ -o $$@ $$(CRIT_LIBS) $$(LDLIBS)
+# test_micro drives the Google Benchmark shim, so it links as C++.
+$(BUILD)/$(1)/tests/test_micro: $(BUILD)/$(1)/tests/test_micro.c.o $(call objs,$(1),$(MICRO_CC)) $(BUILD)/$(1)/lib.a
+	@$$(if $(Q),echo "  LD [$(1)] $$@")
+	$(Q)$(CXX) $(CXXFLAGS) $(SAN_$(1)) $$^ -o $$@ $$(CRIT_LIBS) $$(BENCH_LIBS) $$(LDLIBS)
+$(BUILD)/$(1)/concbench: $(BUILD)/$(1)/harness/main.c.o $(BUILD)/$(1)/lib.a
+	@$$(if $(Q),echo "  LD [$(1)] $$@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_$(1)) $$^ -o $$@ $$(LDLIBS)
+endef
+$(eval $(call flavour,rel))
+$(eval $(call flavour,asan))
+$(eval $(call flavour,tsan))
+
+TESTS_rel  := $(patsubst %.c,$(BUILD)/rel/%,$(TEST_C))
+TESTS_asan := $(patsubst %.c,$(BUILD)/asan/%,$(TEST_C))
+
+$(BUILD)/concbench: $(BUILD)/rel/concbench
+	$(Q)cp $< $@
+
+$(BUILD)/concbench-micro: $(call objs,rel,$(MICRO_C) $(MICRO_CC)) $(BUILD)/rel/lib.a
+	@$(if $(Q),echo "  LD [rel] $@")
+	$(Q)$(CXX) $(CXXFLAGS) $^ -o $@ $(BENCH_LIBS) $(LDLIBS)
+
+.PHONY: all test test-rel test-asan test-tsan bench reproduce micro clean asan tsan format
+all: $(BUILD)/concbench
+
+# The tests need the program too: they start `concbench` runs and servers.
+test: test-rel test-asan test-tsan
+	@echo "make test: all suites passed"
+
+test-rel: $(BUILD)/concbench $(BUILD)/concbench-micro $(TESTS_rel)
+	$(Q)CB_BIN=$(BUILD)/concbench CB_MICRO_BIN=$(BUILD)/concbench-micro scripts/run-tests.sh rel $(TESTS_rel)
+
+test-asan: $(BUILD)/concbench $(TESTS_asan)
+	$(Q)CB_BIN=$(BUILD)/concbench scripts/run-tests.sh asan $(TESTS_asan)
+
+# TSan only for the threads strategy: the one with shared memory between
+# threads. (Fork, epoll and coro run on one thread per process.)
+test-tsan: $(BUILD)/concbench $(BUILD)/tsan/tests/test_strategies
+	$(Q)CB_BIN=$(BUILD)/concbench scripts/run-tests.sh tsan $(BUILD)/tsan/tests/test_strategies --filter='threads*/*'
+
+asan: $(TESTS_asan)
+tsan: $(BUILD)/tsan/tests/test_strategies
+
+bench: $(BUILD)/concbench
+	$(Q)scripts/bench.sh
+
+reproduce: $(BUILD)/concbench
+	$(Q)scripts/reproduce.sh
+
+micro: $(BUILD)/concbench-micro $(BUILD)/concbench
+	$(Q)scripts/micro.sh
+
+format:
+	clang-format -i strategies/*.[ch] harness/*.[ch] harness/*.cc tests/*.c
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

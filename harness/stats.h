@@ -1,0 +1,28 @@
+/* stats.h: percentiles of one run, and medians across repetitions. */
+#ifndef CB_STATS_H
+#define CB_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The p-th percentile (0..100, nearest rank) of v[0..n), sorting v in
+ * place. n must be > 0. */
+uint64_t cb_percentile_u64(uint64_t *v, size_t n, double p);
+
+/* Median, min and max of v[0..n), ignoring NaN; sorts v. All NaN when no
+ * value is a number. */
+void cb_med_min_max(double *v, size_t n, double *med, double *min, double *max);
+
+/* A configuration is noisy when its slowest repetition took this much
+ * longer than its fastest. */
+#define CB_NOISE_RATIO 1.25
+
+/*
+ * Read a runs CSV from in and write the summary CSV (one row per
+ * configuration, in order of first appearance) to out. Returns 0, or
+ * -EINVAL with a message on stderr naming the bad line.
+ */
+int cb_summarize(FILE *in, FILE *out, const char *name);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * limits.h: which machine limit stopped a strategy from starting a task.
+ *
+ * EAGAIN from pthread_create or fork does not say which limit bound: pid_max,
+ * kernel.threads-max, RLIMIT_NPROC, a cgroup's pids.max, or (threads) an
+ * mmap of a stack refused at vm.max_map_count. These functions read every
+ * candidate at the moment of failure and name the closest to its ceiling.
+ */
+#ifndef CB_LIMITS_H
+#define CB_LIMITS_H
+
+#include <stddef.h>
+
+/*
+ * Describe in buf, in one line, why starting a task failed with errno err
+ * after started tasks were running, e.g. "fork: EAGAIN after 32413 started;
+ * binding limit pid_max=32768 (32745 tasks exist)". what names the call
+ * ("fork", "pthread_create"). Reads /proc; never fails (unknown values are
+ * left out). Thread-safe.
+ */
+void cb_limit_explain(const char *what, int err, size_t started, char *buf,
+                      size_t len);
+
+/* Read one integer from a /proc or /sys file; -1 if unreadable. */
+long long cb_read_ll(const char *path);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * s_fork.c: a process per task, or a pool of max_in_flight processes that
+ * take task indices from a counter in shared memory. Every child sends
+ * each result back through one pipe, as multiprocessing must serialise
+ * results, plus its own memory (USS) once, just before it exits.
+ */
+#include "limits.h"
+#include "work.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* One message from a child. Smaller than PIPE_BUF, so a write is atomic
+ * and messages from many children never interleave. */
+struct fork_msg {
+    uint64_t k;      /* task index, or UINT64_MAX: "my memory, I am done" */
+    struct cb_task t;
+    uint64_t uss_kb; /* with k == UINT64_MAX */
+};
+_Static_assert(sizeof(struct fork_msg) <= 512, "fork_msg must stay atomic");
+
+/* Private_Clean + Private_Dirty of this process: the pages only it holds.
+ * Summed over children and added to the parent's RSS, every page of the
+ * process tree is counted once (the same total as the tree's PSS). */
+static uint64_t self_uss_kb(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "re");
+    char line[256];
+    uint64_t kb, sum = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Private_Clean: %lu kB", &kb) == 1 ||
+            sscanf(line, "Private_Dirty: %lu kB", &kb) == 1)
+            sum += kb;
+    fclose(f);
+    return sum;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf = (const char *)buf + n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* A child: run tasks until the counter runs out (or one, if one_each). */
+static void child_main(const struct cb_workload *w, atomic_size_t *next,
+                       size_t first, int wfd)
+{
+    struct cb_worker wk = {0};
+    size_t k = first;
+    struct fork_msg m;
+    while (k < w->n) {
+        memset(&m, 0, sizeof m);
+        m.k = k;
+        cb_work_blocking(w, k, &m.t, &wk);
+        if (write_all(wfd, &m, sizeof m))
+            break;
+        if (!next)
+            break;
+        k = atomic_fetch_add(next, 1);
+    }
+    cb_worker_fini(&wk);
+    memset(&m, 0, sizeof m);
+    m.k = UINT64_MAX;
+    m.uss_kb = self_uss_kb();
+    write_all(wfd, &m, sizeof m);
+    _exit(0); /* no atexit handlers, no stdio flush of the parent's buffers */
+}
+
+/* Read messages into the slots until the pipe is empty (rfd non-blocking)
+ * or closed by every child (rfd blocking). */
+static void drain(int rfd, struct cb_task *tasks, size_t n, uint64_t *mem_kb)
+{
+    struct fork_msg m;
+    for (;;) {
+        ssize_t r = read(rfd, &m, sizeof m);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r != (ssize_t)sizeof m)
+            return; /* EAGAIN, EOF; messages are never split */
+        if (m.k == UINT64_MAX)
+            *mem_kb += m.uss_kb;
+        else if (m.k < n)
+            tasks[m.k] = m.t;
+    }
+}
+
+static int fork_run(const struct cb_workload *w, struct cb_task *tasks,
+                    struct cb_report *rep)
+{
+    size_t nproc = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
+    int one_each = nproc == w->n;
+    int fds[2], rc = 0;
+    pid_t *pids = malloc(nproc * sizeof *pids);
+    atomic_size_t *next = one_each ? NULL
+                                   : mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
+                                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (!pids || next == MAP_FAILED || pipe2(fds, O_CLOEXEC) < 0) {
+        rc = errno ? -errno : -ENOMEM;
+        cb_tasks_fail(tasks, 0, w->n, cb_error_from_errno(-rc), -rc);
+        free(pids);
+        if (next && next != MAP_FAILED)
+            munmap(next, sizeof *next);
+        return rc;
+    }
+    if (next)
+        atomic_init(next, nproc);
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    snprintf(rep->policy, sizeof rep->policy, "%s, results through one pipe",
+             one_each ? "a process per task" : "pool of processes");
+
+    size_t created = 0;
+    int err = 0;
+    for (; created < nproc; created++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            child_main(w, next, created, fds[1]);
+        }
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        pids[created] = pid;
+        /* Children finish while we are still forking: empty the pipe so
+         * none of them blocks on a full one. Finished children are not
+         * reaped until all have started (like a gather), so each holds its
+         * pid until then. */
+        drain(fds[0], tasks, w->n, &rep->child_mem_kb);
+    }
+    close(fds[1]);
+    if (err) {
+        cb_limit_explain("fork", err, created, rep->limit, sizeof rep->limit);
+        if (one_each || created == 0)
+            cb_tasks_fail(tasks, created, w->n, CB_ERR_SPAWN, err);
+    }
+    /* Blocking now: read until every child has closed its end (EOF). */
+    fcntl(fds[0], F_SETFL, 0);
+    drain(fds[0], tasks, w->n, &rep->child_mem_kb);
+    close(fds[0]);
+    for (size_t i = 0; i < created; i++)
+        while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+            ;
+    free(pids);
+    if (next)
+        munmap(next, sizeof *next);
+    rep->started = one_each ? created : (created ? w->n : 0);
+    return 0;
+}
+
+const struct cb_strategy cb_strategy_fork = {
+    .name = "fork",
+    .summary = "a process per task (or a pool of --max-in-flight), results through a pipe",
+    .run = fork_run,
+};

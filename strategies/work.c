@@ -1,0 +1,32 @@
+/* work.c: one task, the blocking way. */
+#include "work.h"
+#include "http.h"
+
+void cb_work_blocking(const struct cb_workload *w, size_t k, struct cb_task *t,
+                      struct cb_worker *wk)
+{
+    if (w->kind == CB_HTTP) {
+        cb_http_blocking(w, t, &wk->easy);
+        return;
+    }
+    t->started_ns = cb_now_ns();
+    cb_sleep_until(t->started_ns + w->sleep_ns);
+    t->finished_ns = cb_now_ns();
+    t->error = CB_OK;
+    t->value = k;
+}
+
+void cb_worker_fini(struct cb_worker *wk)
+{
+    cb_http_easy_destroy(wk->easy);
+    wk->easy = NULL;
+}
+
+void cb_tasks_fail(struct cb_task *tasks, size_t from, size_t n, int error,
+                   int err)
+{
+    for (size_t k = from; k < n; k++) {
+        tasks[k].error = error;
+        tasks[k].value = (uint64_t)err;
+    }
+}

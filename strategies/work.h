@@ -1,0 +1,33 @@
+/*
+ * work.h: one task done the blocking way, shared by the strategies that run
+ * a task on a thread of its own (sequential, threads, fork).
+ */
+#ifndef CB_WORK_H
+#define CB_WORK_H
+
+#include "strategy.h"
+
+/* What one worker (a thread, a process, the sequential loop) keeps between
+ * the tasks it runs: for HTTP, one easy handle, so that a worker running
+ * several tasks reuses its connection (keep-alive). */
+struct cb_worker {
+    void *easy; /* CURL *, created on first use */
+};
+
+/*
+ * Run task k of w on the calling thread, blocking until it is done, and
+ * fill t completely (started, finished, error, value). Never fails as a
+ * call: failures go into t. Thread-safe for distinct workers.
+ */
+void cb_work_blocking(const struct cb_workload *w, size_t k, struct cb_task *t,
+                      struct cb_worker *wk);
+
+/* Release what the worker holds. */
+void cb_worker_fini(struct cb_worker *wk);
+
+/* Fill slots [from, n) with error (and errno in value): tasks that a
+ * strategy could not start. */
+void cb_tasks_fail(struct cb_task *tasks, size_t from, size_t n, int error,
+                   int err);
+
+#endif

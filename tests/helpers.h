@@ -1,0 +1,47 @@
+/* helpers.h: what several test files need. Header-only on purpose. */
+#ifndef CB_TEST_HELPERS_H
+#define CB_TEST_HELPERS_H
+
+#include "strategy.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+/* Run s on w in this process; returns the slots (caller frees). */
+static inline struct cb_task *run_strategy(const struct cb_strategy *s,
+                                           const struct cb_workload *w,
+                                           struct cb_report *rep, int *rc,
+                                           uint64_t *wall_ns)
+{
+    struct cb_task *tasks = calloc(w->n, sizeof *tasks);
+    cr_assert_not_null(tasks);
+    *rep = (struct cb_report){0};
+    uint64_t t0 = cb_now_ns();
+    *rc = s->run(w, tasks, rep);
+    *wall_ns = cb_now_ns() - t0;
+    return tasks;
+}
+
+/* The most tasks in flight at once, from the slots' start/finish times. */
+static inline size_t max_overlap(const struct cb_task *t, size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = 0;
+        for (size_t j = 0; j < n; j++)
+            if (t[j].started_ns <= t[i].started_ns && t[i].started_ns < t[j].finished_ns)
+                c++;
+        if (c > best)
+            best = c;
+    }
+    return best;
+}
+
+/* The concbench program the tests drive (make test sets CB_BIN). */
+static inline const char *cb_bin(void)
+{
+    const char *b = getenv("CB_BIN");
+    return b ? b : "build/concbench";
+}
+
+#endif
