@@ -1,0 +1,816 @@
+/*
+ * test_server.c: the test server, through raw sockets. Every test starts its
+ * own server (srv_spawn, port 0) and stops it.
+ */
+#include <criterion/criterion.h>
+
+#include "body.h"
+#include "helpers.h"
+#include "server.h"
+#include "srv_http.h"
+#include "strategy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MS 1000000ULL
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct srv_handle start(enum srv_model m, int workers,
+                               uint64_t latency_ns, uint64_t idle_ns)
+{
+    struct srv_config c;
+    struct srv_handle h;
+    srv_config_default(&c);
+    c.model = m;
+    c.workers = workers;
+    c.latency_ns = latency_ns;
+    if (idle_ns)
+        c.idle_timeout_ns = idle_ns;
+    int rc = srv_spawn(&c, &h);
+    cr_assert_eq(rc, 0, "srv_spawn: %d (%s)", rc, strerror(-rc));
+    cr_assert_gt(h.port, 0, "port %d", h.port);
+    return h;
+}
+
+/* Stop the server and check that nothing of it is left. */
+static void stop(struct srv_handle *h)
+{
+    pid_t pid = h->pid;
+    int rc = srv_stop(h);
+    cr_assert_eq(rc, 0, "srv_stop: %d (%s)", rc, strerror(-rc));
+    errno = 0;
+    cr_assert_eq(kill(pid, 0), -1, "server %d still exists", (int)pid);
+    cr_assert_eq(errno, ESRCH, "kill(pid, 0): %s", strerror(errno));
+    errno = 0;
+    cr_assert_eq(kill(-pid, 0), -1, "process group %d still exists", (int)pid);
+    cr_assert_eq(errno, ESRCH, "kill(-pgid, 0): %s", strerror(errno));
+    cr_assert_eq(waitpid(pid, NULL, WNOHANG), -1, "server not reaped");
+}
+
+static int cl_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    cr_assert_eq(rc, 0, "connect to %d: %s", port, strerror(errno));
+    /* A server that never answers fails the test instead of hanging it. */
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+static void cl_send(int fd, const char *s)
+{
+    size_t len = strlen(s), off = 0;
+    while (off < len) {
+        ssize_t w = send(fd, s + off, len - off, MSG_NOSIGNAL);
+        cr_assert_gt(w, 0, "send: %s", strerror(errno));
+        off += (size_t)w;
+    }
+}
+
+static void cl_get(int fd, const char *target)
+{
+    char req[512];
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", target);
+    cl_send(fd, req);
+}
+
+/* A client connection with a read buffer (responses may arrive together). */
+struct client {
+    int fd;
+    size_t len;
+    char buf[65536];
+};
+
+struct resp {
+    int status;
+    long long clen;     /* -1: none */
+    int has_xsum;
+    uint64_t xsum;
+    int close;          /* Connection: close */
+    uint64_t got;       /* body bytes received */
+    uint64_t sum;       /* their FNV-1a */
+    uint64_t bad;       /* body bytes that are not cb_body_byte(i) */
+    int end_err;        /* 0 complete; else errno, or -1 for EOF */
+};
+
+/* More bytes into cl->buf. >0, 0 on EOF, -errno. */
+static ssize_t cl_fill(struct client *cl)
+{
+    ssize_t n = recv(cl->fd, cl->buf + cl->len, sizeof cl->buf - cl->len, 0);
+    if (n < 0)
+        return -errno;
+    cl->len += (size_t)n;
+    return n;
+}
+
+static void cl_take(struct client *cl, size_t n)
+{
+    memmove(cl->buf, cl->buf + n, cl->len - n);
+    cl->len -= n;
+}
+
+/* Read one response. The head must arrive; the body may end early (reset),
+ * which r->end_err records. head_only: a HEAD response, no body. */
+static void cl_response(struct client *cl, struct resp *r, int head_only)
+{
+    *r = (struct resp){.clen = -1, .sum = CB_FNV_OFFSET};
+    char *end;
+    for (;;) {
+        end = memmem(cl->buf, cl->len, "\r\n\r\n", 4);
+        if (end)
+            break;
+        ssize_t n = cl_fill(cl);
+        cr_assert_gt(n, 0, "response head: recv %zd (%s), %zu bytes so far",
+                     n, n < 0 ? strerror((int)-n) : "EOF", cl->len);
+    }
+    size_t hlen = (size_t)(end - cl->buf) + 4;
+    char head[4096];
+    cr_assert_lt(hlen, sizeof head, "head of %zu bytes", hlen);
+    memcpy(head, cl->buf, hlen);
+    head[hlen] = 0;
+    cl_take(cl, hlen);
+    cr_assert_eq(sscanf(head, "HTTP/1.1 %d ", &r->status), 1, "status line: %s",
+                 head);
+    for (char *line = strstr(head, "\r\n") + 2; *line && line[0] != '\r';
+         line = strstr(line, "\r\n") + 2) {
+        unsigned long long v;
+        if (sscanf(line, "Content-Length: %llu", &v) == 1)
+            r->clen = (long long)v;
+        if (sscanf(line, "X-Checksum: %llx", &v) == 1) {
+            r->has_xsum = 1;
+            r->xsum = v;
+        }
+        if (strncmp(line, "Connection: close", 17) == 0)
+            r->close = 1;
+    }
+    cr_assert_geq(r->clen, 0, "no Content-Length in:\n%s", head);
+    uint64_t want = head_only ? 0 : (uint64_t)r->clen;
+    while (r->got < want) {
+        if (cl->len == 0) {
+            ssize_t n = cl_fill(cl);
+            if (n <= 0) {
+                r->end_err = n == 0 ? -1 : (int)-n;
+                return;
+            }
+        }
+        size_t take = cl->len < want - r->got ? cl->len : (size_t)(want - r->got);
+        for (size_t i = 0; i < take; i++)
+            r->bad += (unsigned char)cl->buf[i] != cb_body_byte(r->got + i);
+        r->sum = cb_fnv1a(r->sum, cl->buf, take);
+        r->got += take;
+        cl_take(cl, take);
+    }
+}
+
+/* Check a complete, correct 200 response of n body bytes. */
+static void check_ok(const struct resp *r, uint64_t n)
+{
+    cr_assert_eq(r->status, 200, "status %d", r->status);
+    cr_assert_eq(r->clen, (long long)n, "Content-Length %lld, want %llu",
+                 r->clen, (unsigned long long)n);
+    cr_assert_eq(r->end_err, 0, "body ended early: %d after %llu bytes",
+                 r->end_err, (unsigned long long)r->got);
+    cr_assert_eq(r->got, n, "got %llu body bytes, want %llu",
+                 (unsigned long long)r->got, (unsigned long long)n);
+    cr_assert_eq(r->bad, 0, "%llu wrong body bytes", (unsigned long long)r->bad);
+    cr_assert(r->has_xsum, "no X-Checksum");
+    cr_assert_eq(r->xsum, cb_body_checksum(n), "X-Checksum %016llx, want %016llx",
+                 (unsigned long long)r->xsum,
+                 (unsigned long long)cb_body_checksum(n));
+    cr_assert_eq(r->sum, r->xsum, "body checksum %016llx, header %016llx",
+                 (unsigned long long)r->sum, (unsigned long long)r->xsum);
+}
+
+/* One GET on a new connection; the response in *r. */
+static void get_once(int port, const char *target, struct resp *r)
+{
+    struct client *cl = calloc(1, sizeof *cl);
+    cl->fd = cl_connect(port);
+    cl_get(cl->fd, target);
+    cl_response(cl, r, 0);
+    close(cl->fd);
+    free(cl);
+}
+
+/* True when the peer closed fd (EOF or reset) within timeout_ms. */
+static int closed_within(int fd, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    char b[256];
+    uint64_t deadline = cb_now_ns() + (uint64_t)timeout_ms * MS;
+    for (;;) {
+        uint64_t now = cb_now_ns();
+        if (now >= deadline)
+            return 0;
+        if (poll(&p, 1, (int)((deadline - now) / MS) + 1) <= 0)
+            continue;
+        ssize_t n = recv(fd, b, sizeof b, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return 1;
+    }
+}
+
+static double ms_since(uint64_t t0) { return (double)(cb_now_ns() - t0) / 1e6; }
+
+/* ---- responses ---------------------------------------------------------- */
+
+Test(server, get_plain, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    struct resp r;
+    get_once(h.port, "/", &r);
+    check_ok(&r, 64);
+    cr_assert_eq(r.close, 0, "event: Connection: close on a keep-alive request");
+    stop(&h);
+}
+
+Test(server, get_plain_blocking, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_BLOCKING, 2, 0, 0);
+    struct resp r;
+    get_once(h.port, "/anything?x=1", &r);
+    check_ok(&r, 64);
+    cr_assert_eq(r.close, 1, "blocking: no Connection: close");
+    stop(&h);
+}
+
+Test(server, get_plain_prefork, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_PREFORK, 2, 0, 0);
+    struct resp r;
+    get_once(h.port, "/?bytes=1000", &r);
+    check_ok(&r, 1000);
+    cr_assert_eq(r.close, 1, "prefork: no Connection: close");
+    stop(&h);
+}
+
+Test(server, body_sizes, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    struct resp r;
+    get_once(h.port, "/?bytes=0", &r);
+    check_ok(&r, 0);
+    get_once(h.port, "/?bytes=1048576", &r);
+    check_ok(&r, 1048576);
+    get_once(h.port, "/delay/0?bytes=16777216", &r);
+    check_ok(&r, 16777216);
+    stop(&h);
+
+    h = start(SRV_BLOCKING, 1, 0, 0);
+    get_once(h.port, "/?bytes=1048576", &r);
+    check_ok(&r, 1048576);
+    stop(&h);
+}
+
+Test(server, head_request, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    struct client *cl = calloc(1, sizeof *cl);
+    struct resp r;
+    cl->fd = cl_connect(h.port);
+    cl_send(cl->fd, "HEAD /?bytes=500 HTTP/1.1\r\n\r\n");
+    cl_response(cl, &r, 1);
+    cr_assert_eq(r.status, 200, "status %d", r.status);
+    cr_assert_eq(r.clen, 500, "Content-Length %lld", r.clen);
+    /* Then a GET on the same connection: the HEAD sent no body. */
+    cl_get(cl->fd, "/?bytes=10");
+    cl_response(cl, &r, 0);
+    check_ok(&r, 10);
+    close(cl->fd);
+    free(cl);
+    stop(&h);
+}
+
+Test(server, keepalive, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    struct client *cl = calloc(1, sizeof *cl);
+    struct resp r;
+    cl->fd = cl_connect(h.port);
+    cl_get(cl->fd, "/?bytes=100");
+    cl_response(cl, &r, 0);
+    check_ok(&r, 100);
+    cl_get(cl->fd, "/?bytes=200&ms=10");
+    cl_response(cl, &r, 0);
+    check_ok(&r, 200);
+    /* Connection: close is honoured. */
+    cl_send(cl->fd, "GET /?bytes=5 HTTP/1.1\r\nConnection: close\r\n\r\n");
+    cl_response(cl, &r, 0);
+    check_ok(&r, 5);
+    cr_assert_eq(r.close, 1, "no Connection: close in the answer");
+    cr_assert(closed_within(cl->fd, 1000), "connection not closed");
+    close(cl->fd);
+    free(cl);
+    stop(&h);
+}
+
+Test(server, pipelined, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    struct client *cl = calloc(1, sizeof *cl);
+    struct resp r;
+    cl->fd = cl_connect(h.port);
+    /* Three requests in one write, the first the slowest: answers in order. */
+    cl_send(cl->fd, "GET /?bytes=3&ms=50 HTTP/1.1\r\n\r\n"
+                    "GET /?bytes=70000 HTTP/1.1\r\n\r\n"
+                    "GET /delay/5?bytes=1 HTTP/1.1\r\n\r\n");
+    cl_response(cl, &r, 0);
+    check_ok(&r, 3);
+    cl_response(cl, &r, 0);
+    check_ok(&r, 70000);
+    cl_response(cl, &r, 0);
+    check_ok(&r, 1);
+    close(cl->fd);
+    free(cl);
+    stop(&h);
+}
+
+Test(server, split_request, .timeout = 10)
+{
+    struct srv_handle models[] = {start(SRV_EVENT, 1, 0, 0),
+                                  start(SRV_BLOCKING, 1, 0, 0)};
+    for (int m = 0; m < 2; m++) {
+        struct client *cl = calloc(1, sizeof *cl);
+        struct resp r;
+        struct timespec pause = {0, 50 * 1000000L};
+        cl->fd = cl_connect(models[m].port);
+        cl_send(cl->fd, "GET /?byt");
+        nanosleep(&pause, NULL);
+        cl_send(cl->fd, "es=77 HTTP/1.1\r\nHost: x\r");
+        nanosleep(&pause, NULL);
+        cl_send(cl->fd, "\n\r\n");
+        cl_response(cl, &r, 0);
+        check_ok(&r, 77);
+        close(cl->fd);
+        free(cl);
+        stop(&models[m]);
+    }
+}
+
+/* Send raw, expect status want and a closed connection. */
+static void expect_error(int port, const char *raw, int want)
+{
+    struct client *cl = calloc(1, sizeof *cl);
+    struct resp r;
+    cl->fd = cl_connect(port);
+    cl_send(cl->fd, raw);
+    cl_response(cl, &r, 0);
+    cr_assert_eq(r.status, want, "status %d, want %d for %.40s", r.status, want,
+                 raw);
+    cr_assert_eq(r.close, 1, "no Connection: close on an error (%.40s)", raw);
+    cr_assert(closed_within(cl->fd, 2000), "connection left open (%.40s)", raw);
+    close(cl->fd);
+    free(cl);
+}
+
+Test(server, malformed, .timeout = 10)
+{
+    struct srv_handle models[] = {start(SRV_EVENT, 1, 0, 0),
+                                  start(SRV_BLOCKING, 1, 0, 0)};
+    char *big = malloc(20000);
+    strcpy(big, "GET / HTTP/1.1\r\nX-Big: ");
+    memset(big + strlen(big), 'a', 18000);
+    strcpy(big + 18000, "\r\n\r\n");
+    for (int m = 0; m < 2; m++) {
+        int port = models[m].port;
+        expect_error(port, "GARBAGE\r\n\r\n", 400);
+        expect_error(port, "GET /?ms=abc HTTP/1.1\r\n\r\n", 400);
+        expect_error(port, "GET /?bytes=-1 HTTP/1.1\r\n\r\n", 400);
+        expect_error(port, "GET /delay/x HTTP/1.1\r\n\r\n", 400);
+        expect_error(port, "GET /?status=99 HTTP/1.1\r\n\r\n", 400);
+        expect_error(port, "GET / HTTP/9.9\r\n\r\n", 400);
+        expect_error(port, "GET / HTTP/1.1\r\nno colon here\r\n\r\n", 400);
+        expect_error(port, "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405);
+        expect_error(port, big, 400);
+        /* The server still serves after all that. */
+        struct resp r;
+        get_once(port, "/?bytes=9", &r);
+        check_ok(&r, 9);
+        stop(&models[m]);
+    }
+    free(big);
+}
+
+Test(server, latency, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    const char *targets[] = {"/?ms=150", "/delay/150", "/delay/150?bytes=1"};
+    for (int i = 0; i < 3; i++) {
+        struct resp r;
+        uint64_t t0 = cb_now_ns();
+        get_once(h.port, targets[i], &r);
+        double ms = ms_since(t0);
+        cr_assert_eq(r.status, 200, "status %d", r.status);
+        cr_assert_geq(ms, 150.0, "%s answered after %.1f ms", targets[i], ms);
+        cr_assert_lt(ms, 1000.0, "%s answered after %.1f ms", targets[i], ms);
+    }
+    stop(&h);
+
+    /* The configured default applies when the URL says nothing. */
+    h = start(SRV_BLOCKING, 1, 120 * MS, 0);
+    struct resp r;
+    uint64_t t0 = cb_now_ns();
+    get_once(h.port, "/", &r);
+    double ms = ms_since(t0);
+    check_ok(&r, 64);
+    cr_assert_geq(ms, 120.0, "default latency: %.1f ms", ms);
+    cr_assert_lt(ms, 1000.0, "default latency: %.1f ms", ms);
+    stop(&h);
+}
+
+Test(server, status_and_reset, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    struct resp r;
+    get_once(h.port, "/?status=500", &r);
+    cr_assert_eq(r.status, 500, "status %d", r.status);
+    cr_assert_eq(r.got, 64, "body of %llu bytes", (unsigned long long)r.got);
+    cr_assert_eq(r.bad, 0, "body differs");
+
+    get_once(h.port, "/?reset=100&bytes=100000", &r);
+    cr_assert_eq(r.status, 200, "status %d", r.status);
+    cr_assert_eq(r.clen, 100000, "Content-Length %lld", r.clen);
+    cr_assert_lt(r.got, 100000, "got the whole body despite reset");
+    cr_assert_leq(r.got, 100, "got %llu bytes, more than reset=100",
+                  (unsigned long long)r.got);
+    cr_assert(r.end_err == ECONNRESET || r.end_err == -1,
+              "body ended with %d (%s)", r.end_err,
+              r.end_err > 0 ? strerror(r.end_err) : "EOF");
+    stop(&h);
+
+    h = start(SRV_BLOCKING, 1, 0, 0);
+    get_once(h.port, "/?reset=10&bytes=5000&status=503", &r);
+    cr_assert_eq(r.status, 503, "status %d", r.status);
+    cr_assert_leq(r.got, 10, "got %llu bytes", (unsigned long long)r.got);
+    cr_assert_neq(r.end_err, 0, "no reset");
+    stop(&h);
+}
+
+/* ---- concurrency -------------------------------------------------------- */
+
+/* n concurrent GETs of target; returns the wall time in ms. */
+static double concurrent(int port, int n, const char *target)
+{
+    struct client *cl = calloc((size_t)n, sizeof *cl);
+    uint64_t t0 = cb_now_ns();
+    for (int i = 0; i < n; i++) {
+        cl[i].fd = cl_connect(port);
+        cl_get(cl[i].fd, target);
+    }
+    for (int i = 0; i < n; i++) {
+        struct resp r;
+        cl_response(&cl[i], &r, 0);
+        cr_assert_eq(r.status, 200, "request %d: status %d", i, r.status);
+        cr_assert_eq(r.got, 64, "request %d: %llu bytes", i,
+                     (unsigned long long)r.got);
+    }
+    double ms = ms_since(t0);
+    for (int i = 0; i < n; i++)
+        close(cl[i].fd);
+    free(cl);
+    return ms;
+}
+
+Test(server, blocking_concurrency_is_w, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_BLOCKING, 2, 0, 0);
+    double ms = concurrent(h.port, 4, "/?ms=200");
+    cr_assert_geq(ms, 380.0, "4 requests on 2 workers: %.1f ms", ms);
+    cr_assert_lt(ms, 750.0, "4 requests on 2 workers: %.1f ms", ms);
+    stop(&h);
+}
+
+Test(server, prefork_concurrency_is_w, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_PREFORK, 2, 0, 0);
+    double ms = concurrent(h.port, 4, "/?ms=200");
+    cr_assert_geq(ms, 380.0, "4 requests on 2 processes: %.1f ms", ms);
+    cr_assert_lt(ms, 750.0, "4 requests on 2 processes: %.1f ms", ms);
+    stop(&h);
+}
+
+Test(server, event_concurrency, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    double ms = concurrent(h.port, 20, "/?ms=200");
+    cr_assert_geq(ms, 200.0, "20 requests: %.1f ms", ms);
+    cr_assert_lt(ms, 600.0, "20 requests: %.1f ms", ms);
+    ms = concurrent(h.port, 1000, "/delay/300");
+    cr_assert_geq(ms, 300.0, "1000 requests: %.1f ms", ms);
+    cr_assert_lt(ms, 3000.0, "1000 requests: %.1f ms", ms);
+    stop(&h);
+}
+
+/* ---- timeouts and limits ------------------------------------------------ */
+
+Test(server, idle_timeout, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 200 * MS);
+    /* Idle from the start. */
+    int fd = cl_connect(h.port);
+    uint64_t t0 = cb_now_ns();
+    cr_assert(closed_within(fd, 2000), "idle connection still open after 2 s");
+    double ms = ms_since(t0);
+    cr_assert_geq(ms, 150.0, "closed after %.1f ms", ms);
+    close(fd);
+
+    /* Idle after a response on a keep-alive connection. */
+    struct client *cl = calloc(1, sizeof *cl);
+    struct resp r;
+    cl->fd = cl_connect(h.port);
+    cl_get(cl->fd, "/?bytes=1");
+    cl_response(cl, &r, 0);
+    check_ok(&r, 1);
+    cr_assert(closed_within(cl->fd, 2000), "keep-alive connection not closed");
+    close(cl->fd);
+
+    /* A request that never ends (slow client). */
+    fd = cl_connect(h.port);
+    cl_send(fd, "GET / HTTP/1.1\r\nHost:");
+    cr_assert(closed_within(fd, 2000), "slow client not cut off");
+    close(fd);
+
+    /* A request longer than the idle timeout is still answered. */
+    cl->len = 0;
+    cl->fd = cl_connect(h.port);
+    cl_get(cl->fd, "/?ms=400&bytes=2");
+    cl_response(cl, &r, 0);
+    check_ok(&r, 2);
+    close(cl->fd);
+    free(cl);
+    stop(&h);
+
+    h = start(SRV_BLOCKING, 1, 0, 200 * MS);
+    fd = cl_connect(h.port);
+    cr_assert(closed_within(fd, 2000), "blocking: idle connection still open");
+    close(fd);
+    stop(&h);
+}
+
+Test(server, stop_leaves_nothing, .timeout = 15)
+{
+    enum srv_model models[] = {SRV_EVENT, SRV_BLOCKING, SRV_PREFORK};
+    for (int m = 0; m < 3; m++) {
+        struct srv_handle h = start(models[m], 3, 0, 0);
+        /* A request in flight (a 5 s wait) must not hold the stop up. */
+        int fd = cl_connect(h.port);
+        cl_get(fd, "/delay/5000");
+        struct timespec pause = {0, 50 * 1000000L};
+        nanosleep(&pause, NULL);
+        uint64_t t0 = cb_now_ns();
+        stop(&h);
+        double ms = ms_since(t0);
+        cr_assert_lt(ms, 2000.0, "%s: stop took %.1f ms", srv_model_name(models[m]),
+                     ms);
+        close(fd);
+    }
+    struct srv_handle none = {0};
+    cr_assert_eq(srv_stop(&none), -EINVAL, "stop of an empty handle");
+}
+
+/* A prefork worker that dies (here of SIGUSR1, which neither dumps core
+ * nor trips ASan) is replaced; the server keeps serving. */
+Test(server, prefork_respawns_crashed_worker, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_PREFORK, 1, 0, 0);
+    char path[96];
+    int worker = 0;
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)h.pid,
+             (int)h.pid);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        stop(&h);
+        cr_skip_test("no %s (CONFIG_PROC_CHILDREN)", path);
+    }
+    cr_assert_eq(fscanf(f, "%d", &worker), 1, "no worker in %s", path);
+    fclose(f);
+    cr_assert_eq(kill(worker, SIGUSR1), 0, "kill worker %d", worker);
+    struct timespec pause = {0, 200 * 1000000L};
+    nanosleep(&pause, NULL);
+    struct resp r;
+    get_once(h.port, "/?bytes=12", &r);
+    check_ok(&r, 12);
+    stop(&h);
+}
+
+Test(server, spawn_failure_leaves_nothing, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0), h2;
+    struct srv_config c;
+    srv_config_default(&c);
+    c.port = h.port;
+    int rc = srv_spawn(&c, &h2);
+    cr_assert_eq(rc, -EADDRINUSE, "second server on one port: %d (%s)", rc,
+                 strerror(-rc));
+    stop(&h);
+    cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+    cr_assert_eq(errno, ECHILD, "waitpid: %s", strerror(errno));
+
+    c.port = 0;
+    c.host = "203.0.113.1"; /* TEST-NET-3: not an address of this machine */
+    rc = srv_spawn(&c, &h2);
+    cr_assert_eq(rc, -EADDRNOTAVAIL, "bind to a foreign address: %d (%s)", rc,
+                 strerror(-rc));
+}
+
+/* The server at EMFILE: it sheds connections, keeps serving, and does not
+ * spin. Run in a child with a small RLIMIT_NOFILE. */
+Test(server, emfile, .timeout = 10)
+{
+    int p[2];
+    cr_assert_eq(pipe(p), 0, "pipe");
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0, "fork");
+    if (pid == 0) {
+        struct rlimit rl = {24, 24};
+        struct srv_config c;
+        /* Only stdio and the readiness pipe: the limit is the server's. */
+        dup2(p[1], 3);
+        close_range(4, ~0u, 0);
+        setrlimit(RLIMIT_NOFILE, &rl);
+        srv_config_default(&c);
+        c.latency_ns = 0;
+        _exit(srv_run(&c, 3) == 0 ? 0 : 1);
+    }
+    close(p[1]);
+    char buf[16] = {0};
+    cr_assert_gt(read(p[0], buf, sizeof buf - 1), 0, "no port");
+    close(p[0]);
+    int port = atoi(buf), n = 60, shed = 0;
+    int *fds = calloc((size_t)n, sizeof *fds);
+    for (int i = 0; i < n; i++)
+        fds[i] = cl_connect(port);
+    struct timespec pause = {0, 300 * 1000000L};
+    nanosleep(&pause, NULL);
+
+    char path[64];
+    unsigned long ut0, st0, ut1, st1;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "open %s", path);
+    cr_assert_eq(fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                        &ut0, &st0), 2, "stat");
+    fclose(f);
+    for (int i = 0; i < n; i++)
+        shed += closed_within(fds[i], 1);
+    cr_assert_gt(shed, 0, "no connection shed at EMFILE");
+    cr_assert_lt(shed, n, "every connection shed");
+    nanosleep(&pause, NULL);
+    f = fopen(path, "r");
+    cr_assert(f, "open %s", path);
+    cr_assert_eq(fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                        &ut1, &st1), 2, "stat");
+    fclose(f);
+    /* 300 ms at EMFILE; a spinning server burns ~30 ticks. */
+    cr_assert_lt(ut1 + st1 - ut0 - st0, 5ul, "server used %lu ticks at EMFILE",
+                 ut1 + st1 - ut0 - st0);
+
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+    nanosleep(&pause, NULL);
+    struct resp r;
+    get_once(port, "/?bytes=33", &r);
+    check_ok(&r, 33);
+    kill(pid, SIGTERM);
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid, "waitpid");
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server exit status %#x", st);
+}
+
+/* ---- srv_run in this process (ASan sees its leaks) ---------------------- */
+
+struct run_arg {
+    struct srv_config c;
+    int ready_fd;
+    int rc;
+};
+
+static void *run_thread(void *p)
+{
+    struct run_arg *a = p;
+    a->rc = srv_run(&a->c, a->ready_fd);
+    return NULL;
+}
+
+static void run_in_process(enum srv_model m)
+{
+    struct run_arg a = {.rc = -1};
+    int p[2];
+    pthread_t th;
+    srv_config_default(&a.c);
+    a.c.model = m;
+    a.c.workers = 2;
+    a.c.latency_ns = 0;
+    cr_assert_eq(pipe(p), 0, "pipe");
+    a.ready_fd = p[1];
+    cr_assert_eq(pthread_create(&th, NULL, run_thread, &a), 0, "pthread_create");
+    char buf[16] = {0};
+    cr_assert_gt(read(p[0], buf, sizeof buf - 1), 0, "no port");
+    close(p[0]);
+    int port = atoi(buf);
+    struct resp r;
+    get_once(port, "/?bytes=4096", &r);
+    check_ok(&r, 4096);
+    /* Leave a connection open (and one half-read request) at the stop. */
+    int fd = cl_connect(port), fd2 = cl_connect(port);
+    cl_send(fd2, "GET /?by");
+    struct timespec pause = {0, 50 * 1000000L};
+    nanosleep(&pause, NULL);
+    pthread_kill(th, SIGTERM);
+    pthread_join(th, NULL);
+    cr_assert_eq(a.rc, 0, "srv_run returned %d", a.rc);
+    close(fd);
+    close(fd2);
+    cb_leak_check(); /* srv_run ran in this process: nothing may be left */
+}
+
+Test(server, run_in_process_event, .timeout = 10) { run_in_process(SRV_EVENT); }
+Test(server, run_in_process_blocking, .timeout = 10)
+{
+    run_in_process(SRV_BLOCKING);
+}
+
+/* ---- configuration and command line ------------------------------------- */
+
+Test(server, model_names)
+{
+    enum srv_model m;
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(srv_model_parse(srv_model_name((enum srv_model)i), &m), 0,
+                     "parse %s", srv_model_name((enum srv_model)i));
+        cr_assert_eq((int)m, i, "model %d, want %d", (int)m, i);
+    }
+    cr_assert_eq(srv_model_parse("asgi", &m), -EINVAL, "bad model accepted");
+
+}
+
+Test(server, http_parser)
+{
+    struct srv_req r;
+    const char *full = "GET /delay/2.5?bytes=10&status=404&reset=3&zz=q HTTP/1.1\r\n\r\n";
+    for (size_t n = 0; n < strlen(full); n++)
+        cr_assert_eq(srv_http_parse(full, n, 7, 8, &r), 0, "complete at %zu", n);
+    cr_assert_eq(srv_http_parse(full, strlen(full), 7, 8, &r), strlen(full),
+                 "not complete");
+    cr_assert_eq(r.error, 0, "error %d", r.error);
+    cr_assert_eq(r.latency_ns, 2500000, "latency %llu",
+                 (unsigned long long)r.latency_ns);
+    cr_assert_eq(r.body_bytes, 10, "bytes %llu", (unsigned long long)r.body_bytes);
+    cr_assert_eq(r.status, 404, "status %d", r.status);
+    cr_assert_eq(r.reset_after, 3, "reset %llu", (unsigned long long)r.reset_after);
+    cr_assert(r.keep_alive, "HTTP/1.1 is keep-alive");
+
+    const char *h10 = "GET http://host:1/?ms=1 HTTP/1.0\r\n\r\n";
+    cr_assert_eq(srv_http_parse(h10, strlen(h10), 7, 8, &r), strlen(h10), "1.0");
+    cr_assert(!r.keep_alive, "HTTP/1.0 without keep-alive");
+    cr_assert_eq(r.latency_ns, 1000000, "latency %llu",
+                 (unsigned long long)r.latency_ns);
+    cr_assert_eq(r.body_bytes, 8, "default bytes %llu",
+                 (unsigned long long)r.body_bytes);
+
+    const char *body = "GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET";
+    cr_assert_eq(srv_http_parse(body, strlen(body) - 5, 7, 8, &r), 0,
+                 "request body not waited for");
+    cr_assert_eq(srv_http_parse(body, strlen(body), 7, 8, &r), strlen(body) - 3,
+                 "request body not taken");
+}
+
+Test(server, main_bad_flags)
+{
+    char *v1[] = {"serve", "--bogus", NULL};
+    char *v2[] = {"serve", "--latency", "abc", NULL};
+    char *v3[] = {"serve", "--workers", NULL};
+    char *v4[] = {"serve", "--model=asgi", NULL};
+    char *v5[] = {"serve", "stray", NULL};
+    /* The messages are expected; keep the test output clean. */
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 2);
+    close(null);
+    cr_assert_eq(srv_main(2, v1), 2, "--bogus");
+    cr_assert_eq(srv_main(3, v2), 2, "--latency abc");
+    cr_assert_eq(srv_main(2, v3), 2, "--workers without a value");
+    cr_assert_eq(srv_main(2, v4), 2, "--model=asgi");
+    cr_assert_eq(srv_main(2, v5), 2, "stray argument");
+}
