@@ -1,5 +1,5 @@
-/* limits.c: name the limit that refused a thread, a process or an fd. */
-#include "limits.h"
+/* cb_limits.c: name the limit that refused a thread, a process or an fd. */
+#include "cb_limits.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,13 +1,13 @@
 /*
- * limits.h: which machine limit stopped a strategy from starting a task.
+ * cb_limits.h: which machine limit stopped a strategy from starting a task.
  *
  * EAGAIN from pthread_create or fork does not say which limit bound: pid_max,
  * kernel.threads-max, RLIMIT_NPROC, a cgroup's pids.max, or (threads) an
  * mmap of a stack refused at vm.max_map_count. These functions read every
  * candidate at the moment of failure and name the closest to its ceiling.
  */
-#ifndef CB_LIMITS_H
-#define CB_LIMITS_H
+#ifndef CB_CB_LIMITS_H
+#define CB_CB_LIMITS_H
 
 #include <stddef.h>
 

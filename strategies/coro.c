@@ -1,6 +1,6 @@
 /* coro.c: coroutine scheduler, stacks and the policies. See coro.h. */
 #include "coro.h"
-#include "limits.h"
+#include "cb_limits.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +31,13 @@ struct coro {
     char *sp_hint;     /* lowest live stack address when it last yielded */
 #endif
     uint8_t state;
+    char inline_save[]; /* shared policy: frames live here when they fit */
 };
+
+/* Shared policy: one allocation holds a coroutine and, usually, its saved
+ * frames (a task suspended in coro_sleep() has 150-200 bytes of them),
+ * which saves a malloc and a free per coroutine. */
+enum { CORO_ALLOC = 256 };
 
 struct coro_slab {
     struct coro_slab *next;
@@ -163,9 +169,11 @@ static int save_frames(struct coro_sched *s, struct coro *c)
     if (len > c->save_cap) {
         /* Round up: a coroutine's depth varies a little between yields. */
         size_t cap = (len + 63) & ~(size_t)63;
-        char *p = realloc(c->save, cap);
+        char *p = malloc(cap);
         if (!p)
             return -ENOMEM;
+        if (c->save != c->inline_save)
+            free(c->save);
         c->save = p;
         c->save_cap = (uint32_t)cap;
     }
@@ -266,9 +274,15 @@ void coro_sched_fini(struct coro_sched *s)
 
 struct coro *coro_create(struct coro_sched *s, void (*fn)(void *), void *arg)
 {
-    struct coro *c = calloc(1, sizeof *c);
+    size_t size = s->policy == CORO_STACK_SHARED ? CORO_ALLOC : sizeof(struct coro);
+    struct coro *c = malloc(size);
     if (!c)
         return NULL;
+    memset(c, 0, sizeof *c);
+    if (s->policy == CORO_STACK_SHARED) {
+        c->save = c->inline_save;
+        c->save_cap = (uint32_t)(size - sizeof *c);
+    }
     c->sched = s;
     c->fn = fn;
     c->arg = arg;
@@ -360,7 +374,8 @@ void coro_destroy(struct coro_sched *s, struct coro *c)
         s->on_stack = NULL;
     if (c->stack)
         fixed_stack_put(s, c->stack);
-    free(c->save);
+    if (c->save != c->inline_save)
+        free(c->save);
     free(c);
     s->live--;
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,16 +70,41 @@ void evl_heap_pop(struct evl_heap *h, struct evl_timer *out)
         h->v[i] = last;
 }
 
+/* Append to the FIFO; the caller checked the order. 0 or -ENOMEM. */
+static int fifo_push(struct evl_fifo *f, uint64_t deadline_ns, evl_timer_cb cb, void *arg)
+{
+    if (f->tail == f->cap) {
+        if (f->head >= f->cap / 2) {
+            /* Half of it is consumed: slide the live part down instead of
+             * growing. Each entry moves at most once per halving. */
+            memmove(f->v, f->v + f->head, (f->tail - f->head) * sizeof *f->v);
+            f->tail -= f->head;
+            f->head = 0;
+        } else {
+            size_t cap = f->cap ? f->cap * 2 : 64;
+            struct evl_timer *v = realloc(f->v, cap * sizeof *v);
+            if (!v)
+                return -ENOMEM;
+            f->v = v;
+            f->cap = cap;
+        }
+    }
+    f->v[f->tail++] = (struct evl_timer){deadline_ns, cb, arg};
+    return 0;
+}
+
 int evl_init(struct evl *l, size_t timer_hint)
 {
     *l = (struct evl){.epfd = -1};
-    int rc = evl_heap_init(&l->timers, timer_hint);
+    int rc = evl_heap_init(&l->timers, 0);
     if (rc)
         return rc;
+    l->fifo.cap = timer_hint ? timer_hint : 64;
+    l->fifo.v = malloc(l->fifo.cap * sizeof *l->fifo.v);
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (l->epfd < 0) {
-        rc = -errno;
-        evl_heap_fini(&l->timers);
+    if (!l->fifo.v || l->epfd < 0) {
+        rc = l->fifo.v ? -errno : -ENOMEM;
+        evl_fini(l);
         return rc;
     }
     return 0;
@@ -89,6 +115,8 @@ void evl_fini(struct evl *l)
     if (l->epfd >= 0)
         close(l->epfd);
     l->epfd = -1;
+    free(l->fifo.v);
+    l->fifo = (struct evl_fifo){0};
     free(l->ios);
     l->ios = NULL;
     l->ios_cap = 0;
@@ -98,7 +126,22 @@ void evl_fini(struct evl *l)
 int evl_timer_add(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb,
                   void *arg)
 {
+    struct evl_fifo *f = &l->fifo;
+    if (f->head == f->tail || f->v[f->tail - 1].deadline_ns <= deadline_ns)
+        return fifo_push(f, deadline_ns, cb, arg);
     return evl_heap_push(&l->timers, deadline_ns, cb, arg);
+}
+
+/* The earliest pending timer (FIFO head or heap top), or NULL. */
+static const struct evl_timer *earliest(const struct evl *l)
+{
+    const struct evl_timer *h = evl_heap_peek(&l->timers);
+    const struct evl_timer *q = l->fifo.head < l->fifo.tail ? &l->fifo.v[l->fifo.head] : NULL;
+    if (!h)
+        return q;
+    if (!q)
+        return h;
+    return q->deadline_ns <= h->deadline_ns ? q : h;
 }
 
 void evl_alarm_set(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb,
@@ -162,10 +205,12 @@ int evl_io_del(struct evl *l, int fd)
 static uint64_t fire_due(struct evl *l, uint64_t now)
 {
     const struct evl_timer *top;
-    while (!l->stop && (top = evl_heap_peek(&l->timers)) &&
-           top->deadline_ns <= now) {
+    while (!l->stop && (top = earliest(l)) && top->deadline_ns <= now) {
         struct evl_timer t;
-        evl_heap_pop(&l->timers, &t);
+        if (top == evl_heap_peek(&l->timers))
+            evl_heap_pop(&l->timers, &t);
+        else if ((t = l->fifo.v[l->fifo.head++]), l->fifo.head == l->fifo.tail)
+            l->fifo.head = l->fifo.tail = 0; /* empty: start again at the front */
         t.cb(l, t.arg);
     }
     if (!l->stop && l->alarm_ns && l->alarm_ns <= now) {
@@ -174,7 +219,7 @@ static uint64_t fire_due(struct evl *l, uint64_t now)
         l->alarm_cb(l, l->alarm_arg);
     }
     uint64_t next = 0;
-    if ((top = evl_heap_peek(&l->timers)))
+    if ((top = earliest(l)))
         next = top->deadline_ns;
     if (l->alarm_ns && (!next || l->alarm_ns < next))
         next = l->alarm_ns;

@@ -52,6 +52,18 @@ static inline const struct evl_timer *evl_heap_peek(const struct evl_heap *h)
 /* Remove the earliest entry into *out. The heap must not be empty. */
 void evl_heap_pop(struct evl_heap *h, struct evl_timer *out);
 
+/*
+ * Timers whose deadlines arrive in order (every task sleeping the same D,
+ * every connection with the same idle timeout) need no heap: the loop
+ * appends a timer to this FIFO when its deadline is not earlier than the
+ * last one queued, in O(1) and in sequential memory, and uses the heap
+ * only for the others. The earliest timer is the earlier of the two heads.
+ */
+struct evl_fifo {
+    struct evl_timer *v;
+    size_t head, tail, cap; /* live entries are v[head..tail) */
+};
+
 /* Registration of one fd; the caller owns the storage, which must outlive
  * the registration. The loop finds it through a table indexed by fd (not
  * through epoll's data pointer), so a callback may delete and free another
@@ -66,7 +78,8 @@ struct evl_io {
 
 struct evl {
     int epfd;
-    struct evl_heap timers;
+    struct evl_heap timers; /* out-of-order timers */
+    struct evl_fifo fifo;   /* in-order timers */
     uint64_t alarm_ns; /* 0: not armed */
     evl_timer_cb alarm_cb;
     void *alarm_arg;
@@ -77,11 +90,14 @@ struct evl {
     void *data; /* for the loop's user */
 };
 
-/* 0 or a negative errno (epoll_create1, -ENOMEM). */
+/* 0 or a negative errno (epoll_create1, -ENOMEM). timer_hint: how many
+ * timers may be pending at once (sizes the FIFO once, so a million timers
+ * are not copied by doubling reallocations). */
 int evl_init(struct evl *l, size_t timer_hint);
 void evl_fini(struct evl *l);
 
-/* Add a timer that fires at deadline_ns. 0 or -ENOMEM. */
+/* Add a timer that fires at deadline_ns. 0 or -ENOMEM. Timers with equal
+ * deadlines fire in the order they were added. */
 int evl_timer_add(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb,
                   void *arg);
 

@@ -20,6 +20,10 @@ struct cb_http_xfer {
     uint64_t bytes;      /* body bytes so far */
     uint64_t expect_sum; /* from X-Checksum, when have_expect */
     int have_expect;
+    int sock_errno;      /* why socket() failed, which curl does not keep */
+    int one_shot;        /* set by the strategy: this handle makes one
+                            request while all others run too, so no
+                            connection can be reused (see http.c) */
     void *owner;         /* for the strategy (a coroutine, a queue...) */
 };
 
@@ -35,9 +39,17 @@ int cb_http_xfer_start(struct cb_http_xfer *x, const struct cb_workload *w,
  * status, checksum, error kind. Stamps finished_ns. */
 void cb_http_xfer_done(struct cb_http_xfer *x, int curl_code);
 
-/* One blocking GET into t, reusing *easy (created on first use). */
+/* One blocking GET into t, reusing *easy (created on first use).
+ * one_shot: as in struct cb_http_xfer. */
 void cb_http_blocking(const struct cb_workload *w, struct cb_task *t,
-                      void **easy);
+                      void **easy, int one_shot);
+
+/* 1 when every task of w runs at once (no pool): then a transfer's
+ * connection can never serve another task. */
+static inline int cb_all_at_once(const struct cb_workload *w)
+{
+    return !w->max_in_flight || w->max_in_flight >= w->n;
+}
 
 /* curl_easy_cleanup, accepting NULL. */
 void cb_http_easy_destroy(void *easy);

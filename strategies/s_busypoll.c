@@ -56,6 +56,8 @@ static int run_http(const struct cb_workload *w, struct cb_task *tasks,
     CURLM *m = curl_multi_init();
     struct cb_http_xfer *xs = calloc(slots, sizeof *xs);
     size_t next = 0, done = 0;
+    for (size_t i = 0; xs && i < slots; i++)
+        xs[i].one_shot = cb_all_at_once(w);
     if (!m || !xs) {
         free(xs);
         if (m)
@@ -65,11 +67,15 @@ static int run_http(const struct cb_workload *w, struct cb_task *tasks,
     curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)w->max_in_flight);
     curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)w->max_in_flight);
     snprintf(rep->policy, sizeof rep->policy, "curl_multi_perform in a loop, no waiting");
-    for (size_t i = 0; i < slots && next < w->n; i++, next++)
+    size_t in_flight = 0; /* handles added and not yet done */
+    for (size_t i = 0; i < slots && next < w->n; i++, next++) {
         if (cb_http_xfer_start(&xs[i], w, &tasks[next]) ||
             curl_multi_add_handle(m, xs[i].easy) != CURLM_OK)
             done++; /* the slot holds the error (or curl refused it) */
-    while (done < w->n) {
+        else
+            in_flight++;
+    }
+    while (done < w->n && in_flight) {
         int running;
         curl_multi_perform(m, &running);
         CURLMsg *msg;
@@ -82,17 +88,18 @@ static int run_http(const struct cb_workload *w, struct cb_task *tasks,
             cb_http_xfer_done(x, (int)msg->data.result);
             curl_multi_remove_handle(m, x->easy);
             done++;
+            in_flight--;
             /* This slot takes the next task, on the same connection. */
             while (next < w->n) {
                 struct cb_task *t = &tasks[next++];
                 if (cb_http_xfer_start(x, w, t) == 0 &&
-                    curl_multi_add_handle(m, x->easy) == CURLM_OK)
+                    curl_multi_add_handle(m, x->easy) == CURLM_OK) {
+                    in_flight++;
                     break;
+                }
                 done++;
             }
         }
-        if (running == 0 && done < w->n && next >= w->n)
-            break; /* nothing left in flight: cannot happen, but never spin */
     }
     curl_multi_cleanup(m);
     for (size_t i = 0; i < slots; i++)

@@ -2,7 +2,7 @@
  * s_coro.c: stackful coroutines scheduled on the shared epoll loop.
  *
  * Each coroutine runs tasks written as plain blocking-looking code:
- * coro_sleep() arms a timer and yields, like `await asyncio.sleep()`;
+ * coro_sleep_until() arms a timer and yields, like `await asyncio.sleep()`;
  * an HTTP task starts its transfer on the shared multi handle and yields
  * until the loop sees it complete, like `await session.get()`. The loop's
  * callbacks resume the coroutine. With max_in_flight W, W coroutines each
@@ -45,11 +45,12 @@ static void sleep_timer_cb(struct evl *l, void *arg)
     wake(l->data, arg);
 }
 
-/* Suspend the running coroutine for ns. 0, or -ENOMEM (no timer). */
-static int coro_sleep(struct coro_run *r, uint64_t ns)
+/* Suspend the running coroutine until deadline_ns (CLOCK_MONOTONIC), as
+ * `await asyncio.sleep()` does. 0, or -ENOMEM (no timer). */
+static int coro_sleep_until(struct coro_run *r, uint64_t deadline_ns)
 {
     struct coro *self = coro_current(&r->sched);
-    if (evl_timer_add(&r->loop, cb_now_ns() + ns, sleep_timer_cb, self))
+    if (evl_timer_add(&r->loop, deadline_ns, sleep_timer_cb, self))
         return -ENOMEM;
     coro_yield(&r->sched);
     return 0;
@@ -82,7 +83,7 @@ static void task_main(void *arg)
             coro_http_get(r, &r->xs[id], t);
         } else {
             t->started_ns = cb_now_ns();
-            if (coro_sleep(r, r->w->sleep_ns)) {
+            if (coro_sleep_until(r, t->started_ns + r->w->sleep_ns)) {
                 t->finished_ns = cb_now_ns();
                 t->error = CB_ERR_NOMEM;
                 t->value = ENOMEM;
@@ -124,6 +125,8 @@ static int coro_run_all(const struct cb_workload *w, struct cb_task *tasks,
     r.loop.data = &r;
     if (w->kind == CB_HTTP) {
         r.xs = calloc(ncoro, sizeof *r.xs);
+        for (size_t i = 0; r.xs && i < ncoro; i++)
+            r.xs[i].one_shot = cb_all_at_once(w);
         rc = r.xs ? evl_curl_init(&r.curl, &r.loop, w->max_in_flight, http_done_cb) : -ENOMEM;
         if (rc)
             goto fail_loop;

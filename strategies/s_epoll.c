@@ -89,6 +89,8 @@ static int run_http(struct epoll_ctx *c, size_t slots, struct cb_report *rep)
 {
     struct evl_curl g;
     struct cb_http_xfer *xs = calloc(slots, sizeof *xs);
+    for (size_t i = 0; xs && i < slots; i++)
+        xs[i].one_shot = cb_all_at_once(c->w);
     int rc = xs ? evl_curl_init(&g, &c->loop, c->w->max_in_flight, http_done_cb) : -ENOMEM;
     if (rc) {
         free(xs);

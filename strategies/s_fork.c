@@ -4,7 +4,7 @@
  * each result back through one pipe, as multiprocessing must serialise
  * results, plus its own memory (USS) once, just before it exits.
  */
-#include "limits.h"
+#include "cb_limits.h"
 #include "work.h"
 
 #include <errno.h>
@@ -63,7 +63,7 @@ static int write_all(int fd, const void *buf, size_t len)
 static void child_main(const struct cb_workload *w, atomic_size_t *next,
                        size_t first, int wfd)
 {
-    struct cb_worker wk = {0};
+    struct cb_worker wk = {.one_shot = next == NULL};
     size_t k = first;
     struct fork_msg m;
     while (k < w->n) {

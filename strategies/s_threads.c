@@ -2,7 +2,7 @@
  * s_threads.c: a pthread per task, or a pool of max_in_flight threads that
  * take task indices from a shared counter.
  */
-#include "limits.h"
+#include "cb_limits.h"
 #include "work.h"
 
 #include <errno.h>
@@ -23,7 +23,7 @@ struct threads_ctx {
 static void *worker_main(void *arg)
 {
     struct threads_ctx *c = arg;
-    struct cb_worker wk = {0};
+    struct cb_worker wk = {.one_shot = c->one_each};
     for (;;) {
         size_t k = atomic_fetch_add_explicit(&c->next, 1, memory_order_relaxed);
         if (k >= c->w->n)

@@ -6,7 +6,7 @@ void cb_work_blocking(const struct cb_workload *w, size_t k, struct cb_task *t,
                       struct cb_worker *wk)
 {
     if (w->kind == CB_HTTP) {
-        cb_http_blocking(w, t, &wk->easy);
+        cb_http_blocking(w, t, &wk->easy, wk->one_shot);
         return;
     }
     t->started_ns = cb_now_ns();

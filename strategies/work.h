@@ -11,7 +11,8 @@
  * the tasks it runs: for HTTP, one easy handle, so that a worker running
  * several tasks reuses its connection (keep-alive). */
 struct cb_worker {
-    void *easy; /* CURL *, created on first use */
+    void *easy;   /* CURL *, created on first use */
+    int one_shot; /* this worker runs one task while all others run too */
 };
 
 /*
