@@ -1,6 +1,6 @@
 /* machine.c: what machine produced a results file. */
 #include "machine.h"
-#include "limits.h"
+#include "cb_limits.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -36,6 +36,33 @@ static void put_first_line(FILE *f, const char *key, const char *path, const cha
     fclose(in);
 }
 
+/* The first `words` whitespace-separated words of a file, space-separated. */
+static void put_words(FILE *f, const char *key, const char *path, int words)
+{
+    FILE *in = fopen(path, "re");
+    char w[64];
+    if (!in)
+        return;
+    fprintf(f, "%s:", key);
+    for (int i = 0; i < words && fscanf(in, "%63s", w) == 1; i++)
+        fprintf(f, " %s", w);
+    fputc('\n', f);
+    fclose(in);
+}
+
+static long long meminfo_kb(const char *field)
+{
+    FILE *in = fopen("/proc/meminfo", "re");
+    char line[128];
+    long long v = -1;
+    while (in && fgets(line, sizeof line, in))
+        if (strncmp(line, field, strlen(field)) == 0 && sscanf(line + strlen(field), "%lld", &v) == 1)
+            break;
+    if (in)
+        fclose(in);
+    return v;
+}
+
 static void put_rlimit(FILE *f, const char *key, int res)
 {
     struct rlimit r;
@@ -57,7 +84,7 @@ int cb_machine_write(FILE *f)
     fprintf(f, "date_utc: %s\n", date);
     put_first_line(f, "cpu", "/proc/cpuinfo", "model name");
     fprintf(f, "cores: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
-    put_first_line(f, "memtotal_kb", "/proc/meminfo", "MemTotal");
+    fprintf(f, "memtotal_kb: %lld\n", meminfo_kb("MemTotal:"));
     if (uname(&u) == 0)
         fprintf(f, "kernel: %s %s %s\n", u.sysname, u.release, u.machine);
     fprintf(f, "compiler: gcc %s\n", __VERSION__);
@@ -68,12 +95,12 @@ int cb_machine_write(FILE *f)
     fprintf(f, "threads_max: %lld\n", cb_read_ll("/proc/sys/kernel/threads-max"));
     fprintf(f, "max_map_count: %lld\n", cb_read_ll("/proc/sys/vm/max_map_count"));
     fprintf(f, "somaxconn: %lld\n", cb_read_ll("/proc/sys/net/core/somaxconn"));
-    put_first_line(f, "port_range", "/proc/sys/net/ipv4/ip_local_port_range", NULL);
+    put_words(f, "port_range", "/proc/sys/net/ipv4/ip_local_port_range", 2);
     put_first_line(f, "cgroup_pids_max", "/sys/fs/cgroup/pids.max", NULL);
     put_rlimit(f, "rlimit_nofile", RLIMIT_NOFILE);
     put_rlimit(f, "rlimit_nproc", RLIMIT_NPROC);
     put_rlimit(f, "rlimit_stack", RLIMIT_STACK);
-    put_first_line(f, "loadavg", "/proc/loadavg", NULL);
+    put_words(f, "loadavg", "/proc/loadavg", 3); /* 1, 5, 15 minutes */
     fprintf(f, "memory_method: mem_kb = peak RSS of the measured process (VmHWM, all "
                "threads) + sum of forked children's USS (Private_Clean+Private_Dirty from "
                "smaps_rollup at exit); kernel_kb = peak rise of KernelStack+PageTables in "

@@ -245,7 +245,7 @@ struct session {
     FILE *out;
     struct srv_handle srv;
     int have_srv;
-    char url[256], server[64];
+    char url[256], target[256], server[64];
     uint64_t expect_checksum;
     size_t done, total;
 };
@@ -255,6 +255,7 @@ static int start_server(struct session *ss)
     struct opts *o = ss->o;
     if (o->url) {
         snprintf(ss->url, sizeof ss->url, "%s", o->url);
+        snprintf(ss->target, sizeof ss->target, "%s", o->url);
         snprintf(ss->server, sizeof ss->server, "external");
         return 0;
     }
@@ -271,6 +272,9 @@ static int start_server(struct session *ss)
     }
     ss->have_srv = 1;
     snprintf(ss->url, sizeof ss->url, "http://127.0.0.1:%d/", ss->srv.port);
+    /* The row names the test server, not its port, which changes every
+     * time: rows of two sweeps must summarise together. */
+    snprintf(ss->target, sizeof ss->target, "test-server");
     if (o->server_model == SRV_EVENT)
         snprintf(ss->server, sizeof ss->server, "event");
     else
@@ -301,7 +305,7 @@ static const char *skip_reason(struct session *ss, const char *strategy, size_t 
     struct cb_workload w = o->w;
     w.n = n;
     if (limit_at) {
-        snprintf(buf, len, "skipped: %s already hit a limit at %s", strategy, limit_at);
+        snprintf(buf, len, "%s already hit a limit at %s", strategy, limit_at);
         return buf;
     }
     uint64_t per = w.kind == CB_HTTP ? o->latency_ns : w.sleep_ns;
@@ -311,7 +315,7 @@ static const char *skip_reason(struct session *ss, const char *strategy, size_t 
     uint64_t exp = cb_expected_ns(strategy, &w, per, sw);
     if (o->budget_ns && exp > o->budget_ns) {
         char a[32], b[32];
-        snprintf(buf, len, "skipped: expected %s > budget %s (%s)",
+        snprintf(buf, len, "expected %s > budget %s (%s)",
                  cb_fmt_duration(exp, a, sizeof a), cb_fmt_duration(o->budget_ns, b, sizeof b),
                  !strcmp(strategy, "sequential") ? "sequential: N x D"
                  : sw ? "blocking server: ceil(N/W) x L" : "pool: ceil(N/W) x D");
@@ -325,7 +329,8 @@ static int run_config(struct session *ss, const char *strategy, size_t n, char *
 {
     struct opts *o = ss->o;
     struct cb_spec spec = {.strategy = cb_strategy_find(strategy), .w = o->w,
-                           .expect_checksum = ss->expect_checksum, .server = ss->server};
+                           .expect_checksum = ss->expect_checksum, .server = ss->server,
+                           .target = ss->target};
     spec.w.n = n;
     spec.w.url = ss->url;
     spec.duration_s = o->w.kind == CB_HTTP ? (o->url ? NAN : (double)o->latency_ns / 1e9)
@@ -341,7 +346,7 @@ static int run_config(struct session *ss, const char *strategy, size_t n, char *
         r.max_in_flight = o->w.max_in_flight;
         r.duration_s = spec.duration_s;
         if (o->w.kind == CB_HTTP) {
-            snprintf(r.target, sizeof r.target, "%s", ss->url);
+            snprintf(r.target, sizeof r.target, "%s", ss->target);
             snprintf(r.server, sizeof r.server, "%s", ss->server);
         }
         r.rep = 1;
@@ -495,12 +500,16 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     raise_nofile();
-    /* Once, before any thread or fork (libcurl's rule). */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    const char *cmd = argv[1];
+    /* Once, before any thread or fork (libcurl's rule), and only where
+     * HTTP is done: a measured sleep run does not pay for OpenSSL's
+     * initialisation in its memory. The harness process itself never
+     * uses libcurl; the measured child (_child) does for http runs. */
+    int http_child = !strcmp(cmd, "_child") && argc > 4 && !strcmp(argv[4], "http");
+    if (http_child && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "concbench: curl_global_init failed\n");
         return 1;
     }
-    const char *cmd = argv[1];
     int rc;
     if (!strcmp(cmd, "_child"))
         rc = cb_measure_child(argc - 1, argv + 1);
@@ -520,6 +529,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "concbench: unknown command '%s'\n\n%s", cmd, usage_top);
         rc = 2;
     }
-    curl_global_cleanup();
+    if (http_child)
+        curl_global_cleanup();
     return rc;
 }

@@ -175,13 +175,42 @@ static size_t collect(int fd, pid_t pid, uint64_t deadline, char **buf,
     return len;
 }
 
+/* "first failure: task 17, refused (errno ECONNREFUSED)": the detail a
+ * slot keeps in value, said in words where it is an errno. */
+static void first_failure(const struct cb_task *t, size_t k, char *note, size_t len)
+{
+    const char *what = cb_error_name(t->error);
+    const char *en = NULL;
+    switch (t->error) {
+    case CB_ERR_SPAWN:
+    case CB_ERR_NOMEM:
+    case CB_ERR_EMFILE:
+    case CB_ERR_REFUSED:
+    case CB_ERR_ADDR:
+        en = t->value < 4096 ? strerrorname_np((int)t->value) : NULL;
+        break;
+    default:
+        break;
+    }
+    if (t->error == CB_OK)
+        what = "verification";
+    if (en)
+        snprintf(note, len, "first failure: task %zu, %s (errno %s)", k, what, en);
+    else if (t->error == CB_ERR_HTTP)
+        snprintf(note, len, "first failure: task %zu, HTTP status %llu", k,
+                 (unsigned long long)t->value);
+    else
+        snprintf(note, len, "first failure: task %zu, %s (detail %llu)", k, what,
+                 (unsigned long long)t->value);
+}
+
 /* Count every slot's outcome into row; fills latencies. */
 static void verify(const struct cb_spec *spec, const struct child_header *h,
                    struct cb_task *tasks, struct cb_row *row)
 {
     enum { V_NOT_RUN = CB_ERR_COUNT, V_WRONG_VALUE, V_SHORT_WAIT, V_COUNT };
     static const char *const vnames[] = {"not_run", "wrong_value", "short_wait"};
-    size_t counts[V_COUNT] = {0}, ok = 0, started = 0;
+    size_t counts[V_COUNT] = {0}, ok = 0, started = 0, first_bad = SIZE_MAX;
     uint64_t *fin = malloc((h->n ? h->n : 1) * sizeof *fin), last_start = 0;
     for (size_t k = 0; k < h->n; k++) {
         const struct cb_task *t = &tasks[k];
@@ -202,10 +231,13 @@ static void verify(const struct cb_spec *spec, const struct child_header *h,
         else if (spec->w.kind == CB_HTTP && spec->expect_checksum &&
                  t->value != spec->expect_checksum)
             kind = CB_ERR_BODY;
-        if (kind == CB_OK && fin)
+        if (kind == CB_OK && fin) {
             fin[ok++] = t->finished_ns - h->t_run0;
-        else if (kind != CB_OK)
+        } else if (kind != CB_OK) {
             counts[kind]++;
+            if (first_bad == SIZE_MAX)
+                first_bad = k;
+        }
     }
     row->started = started;
     row->completed = ok;
@@ -217,6 +249,8 @@ static void verify(const struct cb_spec *spec, const struct child_header *h,
         row->max_s = (double)fin[ok - 1] / 1e9; /* sorted by the percentile */
     }
     free(fin);
+    if (first_bad != SIZE_MAX)
+        first_failure(&tasks[first_bad], first_bad, row->note, sizeof row->note);
     size_t off = 0;
     for (int i = 1; i < V_COUNT; i++) {
         if (!counts[i] || off >= sizeof row->error_kinds)
@@ -225,6 +259,27 @@ static void verify(const struct cb_spec *spec, const struct child_header *h,
         off += (size_t)snprintf(row->error_kinds + off, sizeof row->error_kinds - off, "%s%s=%zu",
                                 off ? " " : "", name, counts[i]);
     }
+}
+
+static long long nofile_limit(void)
+{
+    struct rlimit r;
+    return getrlimit(RLIMIT_NOFILE, &r) == 0 ? (long long)r.rlim_cur : -1;
+}
+
+/* "32768-60999 (28232 ports)" */
+static const char *port_range(void)
+{
+    static char buf[64];
+    long lo = 0, hi = 0;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+    if (f && fscanf(f, "%ld %ld", &lo, &hi) == 2)
+        snprintf(buf, sizeof buf, "%ld-%ld (%ld ports)", lo, hi, hi - lo + 1);
+    else
+        snprintf(buf, sizeof buf, "unknown");
+    if (f)
+        fclose(f);
+    return buf;
 }
 
 static void fill_from_child(const struct cb_spec *spec, const struct child_header *h,
@@ -247,8 +302,21 @@ static void fill_from_child(const struct cb_spec *spec, const struct child_heade
                  strerrorname_np((int)-h->rc) ? strerrorname_np((int)-h->rc) : "?",
                  h->rep.limit[0] ? "; " : "", h->rep.limit);
     } else if (h->rep.limit[0]) {
+        /* The limit is the story; it replaces the first-failure detail. */
         snprintf(row->status, sizeof row->status, "limit");
         snprintf(row->note, sizeof row->note, "%s", h->rep.limit);
+    } else if (strstr(row->error_kinds, "emfile=") || strstr(row->error_kinds, "eaddrnotavail=")) {
+        /* Out of descriptors or of local ports: a machine limit bound. */
+        char first[CB_STR_MAX];
+        snprintf(first, sizeof first, "%s", row->note);
+        snprintf(row->status, sizeof row->status, "limit");
+        if (strstr(row->error_kinds, "emfile="))
+            snprintf(row->note, sizeof row->note, "EMFILE: binding limit RLIMIT_NOFILE=%lld; %.150s",
+                     nofile_limit(), first);
+        else
+            snprintf(row->note, sizeof row->note,
+                     "EADDRNOTAVAIL: binding limit ip_local_port_range %s; %.120s", port_range(),
+                     first);
     } else {
         snprintf(row->status, sizeof row->status, row->errors ? "errors" : "ok");
     }
@@ -264,7 +332,8 @@ static void fill_spec(const struct cb_spec *spec, struct cb_row *row)
     row->max_in_flight = spec->w.max_in_flight;
     row->duration_s = spec->duration_s;
     if (spec->w.kind == CB_HTTP) {
-        snprintf(row->target, sizeof row->target, "%s", spec->w.url);
+        snprintf(row->target, sizeof row->target, "%s",
+                 spec->target ? spec->target : spec->w.url);
         snprintf(row->server, sizeof row->server, "%s", spec->server ? spec->server : "");
     }
 }

@@ -20,6 +20,7 @@ struct cb_spec {
     uint64_t run_timeout_ns;  /* kill the run after this (0: none) */
     uint64_t expect_checksum; /* http: the body's checksum, 0: unknown */
     const char *server;       /* for the row: "event", "blocking:2"... */
+    const char *target;       /* for the row: "test-server" or the URL */
     double duration_s;        /* for the row: D or L */
     const char *exe;          /* the concbench program (NULL: this one) */
 };

@@ -123,11 +123,15 @@ static void write_summary_row(FILE *out, const struct config *c)
     put_num(out, wmin, "%.6f");
     put_num(out, wmax, "%.6f");
     fprintf(out, ",%d", noisy);
-    static const pick_fn rest[] = {pick_cpu, pick_user, pick_sys, pick_mem, pick_mpt,
-                                   pick_kernel, pick_p50, pick_p99, pick_max, pick_last,
-                                   pick_err};
+    static const struct {
+        pick_fn f;
+        const char *fmt; /* kB and counts are whole numbers */
+    } rest[] = {{pick_cpu, "%.6f"}, {pick_user, "%.6f"}, {pick_sys, "%.6f"},
+                {pick_mem, "%.0f"}, {pick_mpt, "%.1f"}, {pick_kernel, "%.0f"},
+                {pick_p50, "%.6f"}, {pick_p99, "%.6f"}, {pick_max, "%.6f"},
+                {pick_last, "%.6f"}, {pick_err, "%.0f"}};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
-        put_num(out, median_of(c, rest[i], NULL, NULL), "%.6f");
+        put_num(out, median_of(c, rest[i].f, NULL, NULL), rest[i].fmt);
     putc(',', out);
     cb_csv_put_str(out, shown->error_kinds);
     putc(',', out);

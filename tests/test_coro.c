@@ -5,6 +5,7 @@
  * policies.
  */
 #include "coro.h"
+#include "helpers.h"
 
 #include <criterion/criterion.h>
 #include <fenv.h>
@@ -74,6 +75,7 @@ static void check_regs(enum coro_stack_policy p)
                  (unsigned long long)(m0 + m1 + m2 + m3 + m4));
     coro_destroy(&sched, c);
     coro_sched_fini(&sched);
+    cb_leak_check();
 }
 
 Test(coro, switch_preserves_callee_saved_shared) { check_regs(CORO_STACK_SHARED); }
@@ -108,6 +110,7 @@ Test(coro, switch_preserves_fp_control)
     cr_assert_eq(seen[1], FE_UPWARD);
     coro_destroy(&sched, c);
     coro_sched_fini(&sched);
+    cb_leak_check();
 }
 
 /* Each coroutine keeps a local buffer across yields while others run on
@@ -152,6 +155,7 @@ static void check_many(enum coro_stack_policy p)
     if (p == CORO_STACK_SHARED)
         cr_assert_gt(sched.bytes_copied, (uint64_t)N * 600, "frames were not copied");
     coro_sched_fini(&sched);
+    cb_leak_check();
 }
 
 Test(coro, many_coroutines_shared_stack) { check_many(CORO_STACK_SHARED); }

@@ -13,6 +13,8 @@
 
 #define MS 1000000ull
 
+
+
 Test(csv, escaping_round_trips)
 {
     char *buf = NULL;
@@ -107,6 +109,7 @@ Test(stats, summary_of_fixture)
                        "summary:\n%s", buf);
     cr_assert_not_null(strstr(buf, "threads,sleep,40000,0,1.000000,,,1,0,limit,"), "summary:\n%s", buf);
     free(buf);
+    cb_leak_check();
 }
 
 Test(parse, durations_and_counts)
@@ -160,6 +163,7 @@ Test(measure, fresh_process_isolation, .timeout = 60)
     cr_assert_geq(r.p50_s, 0.020);
     cr_assert_geq(r.max_s, r.p99_s);
     free(junk);
+    cb_leak_check();
 }
 
 Test(measure, killed_run_is_a_timeout_row, .timeout = 60)
