@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void micro_register_coro(void);
@@ -124,6 +125,35 @@ out:
     coro_sched_fini(&s);
 }
 
+#ifndef CORO_USE_UCONTEXT
+/* The bare switch of coro_switch_*.S, without the scheduler: the main
+ * context and one coroutine ping-pong; each loop is 2 one-way switches. */
+static struct coro_ctx bare_main, bare_co;
+
+static void bare_entry(void *arg)
+{
+    (void)arg;
+    for (;;) /* never returns: the benchmark abandons it, suspended */
+        coro_switch(&bare_co, &bare_main);
+}
+
+static void bm_bare_switch(cbm_state *st, void *ctx)
+{
+    enum { STACK = 64 << 10 };
+    char *stack = malloc(STACK);
+    (void)ctx;
+    if (!stack) {
+        skip_errno(st, "malloc", ENOMEM);
+        return;
+    }
+    coro_ctx_init(&bare_co, stack, stack + STACK, bare_entry, NULL);
+    while (cbm_keep_running_batch(st, 2))
+        coro_switch(&bare_main, &bare_co);
+    cbm_set_items_processed(st, cbm_iterations(st));
+    free(stack);
+}
+#endif
+
 /* Register this file's benchmarks (called once, from micro_main.c). */
 void micro_register_coro(void)
 {
@@ -131,6 +161,9 @@ void micro_register_coro(void)
     static struct coro_case shared = { CORO_STACK_SHARED, 1 };
     static struct coro_case shared2 = { CORO_STACK_SHARED, 2 };
 
+#ifndef CORO_USE_UCONTEXT
+    cbm_register(&(struct cbm_def){ .name = "switch/coro_bare_asm_oneway", .fn = bm_bare_switch });
+#endif
     cbm_register(&(struct cbm_def){
         .name = "switch/coro_fixed_oneway", .fn = bm_coro_switch, .ctx = &fixed });
     cbm_register(&(struct cbm_def){

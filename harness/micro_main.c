@@ -12,7 +12,7 @@
 
 /* One line per file; each defines micro_register_<file>(void). The order
  * is the run order: coroutines first, as the reference for the rest. */
-#define MICRO_GROUPS(X) X(coro) X(switch) X(spawn) X(strategy) X(epoll) X(timer)
+#define MICRO_GROUPS(X) X(coro) X(switch) X(spawn) X(strategy) X(epoll) X(timer) X(http)
 
 #define DECLARE(g) void micro_register_##g(void);
 MICRO_GROUPS(DECLARE)

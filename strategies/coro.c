@@ -47,11 +47,6 @@ struct coro_slab {
 
 enum { SLAB_STACKS = 64 };
 
-static size_t page_size(void)
-{
-    return (size_t)sysconf(_SC_PAGESIZE);
-}
-
 /* --- the switch, with ASan told about the stack change ------------------ */
 
 static void switch_ctx(struct coro_ctx *from, struct coro_ctx *to,
@@ -81,25 +76,29 @@ static void switch_ctx(struct coro_ctx *from, struct coro_ctx *to,
 static void coro_entry(void *p);
 
 #ifdef CORO_USE_UCONTEXT
-static void uc_entry(unsigned hi, unsigned lo)
+/* makecontext passes ints: each pointer arrives in two halves. */
+static void uc_entry(unsigned fhi, unsigned flo, unsigned ahi, unsigned alo)
 {
-    coro_entry((void *)(((uintptr_t)hi << 32) | lo));
+    void (*entry)(void *) = (void (*)(void *))(((uintptr_t)fhi << 32) | flo);
+    entry((void *)(((uintptr_t)ahi << 32) | alo));
 }
 #else
 void coro_trampoline(void);
 #endif
 
 /* Build the frame coro_switch expects (see the .S file's table) at the top
- * of [lo, hi), so that switching to ctx calls coro_entry(c). */
-static void ctx_make(struct coro_ctx *ctx, char *lo, char *hi, struct coro *c)
+ * of [lo, hi), so that switching to ctx calls entry(arg). */
+void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *),
+                   void *arg)
 {
 #if defined(CORO_USE_UCONTEXT)
     getcontext(&ctx->uc);
     ctx->uc.uc_stack.ss_sp = lo;
     ctx->uc.uc_stack.ss_size = (size_t)(hi - lo);
     ctx->uc.uc_link = NULL;
-    uintptr_t p = (uintptr_t)c;
-    makecontext(&ctx->uc, (void (*)(void))uc_entry, 2, (unsigned)(p >> 32), (unsigned)p);
+    uintptr_t f = (uintptr_t)entry, p = (uintptr_t)arg;
+    makecontext(&ctx->uc, (void (*)(void))uc_entry, 4, (unsigned)(f >> 32), (unsigned)f,
+                (unsigned)(p >> 32), (unsigned)p);
 #elif defined(__x86_64__)
     (void)lo;
     uint64_t *sp = (uint64_t *)((uintptr_t)hi & ~(uintptr_t)15);
@@ -113,8 +112,8 @@ static void ctx_make(struct coro_ctx *ctx, char *lo, char *hi, struct coro *c)
     sp[0] = (uint64_t)mxcsr | ((uint64_t)fpucw << 32);
     sp[1] = 0;                            /* r15 */
     sp[2] = 0;                            /* r14 */
-    sp[3] = (uint64_t)(uintptr_t)c;       /* r13: the entry's argument */
-    sp[4] = (uint64_t)(uintptr_t)coro_entry; /* r12: the entry */
+    sp[3] = (uint64_t)(uintptr_t)arg;     /* r13: the entry's argument */
+    sp[4] = (uint64_t)(uintptr_t)entry;   /* r12: the entry */
     sp[5] = 0;                            /* rbx */
     sp[6] = 0;                            /* rbp */
     sp[7] = (uint64_t)(uintptr_t)coro_trampoline;
@@ -126,8 +125,8 @@ static void ctx_make(struct coro_ctx *ctx, char *lo, char *hi, struct coro *c)
     memset(sp, 0, 176);
     uint64_t fpcr;
     __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
-    sp[0] = (uint64_t)(uintptr_t)coro_entry; /* x19 */
-    sp[1] = (uint64_t)(uintptr_t)c;          /* x20 */
+    sp[0] = (uint64_t)(uintptr_t)entry;      /* x19 */
+    sp[1] = (uint64_t)(uintptr_t)arg;        /* x20 */
     sp[11] = (uint64_t)(uintptr_t)coro_trampoline; /* x30 */
     sp[20] = fpcr;
     ctx->sp = sp;
@@ -185,10 +184,6 @@ static int save_frames(struct coro_sched *s, struct coro *c)
 
 static void restore_frames(struct coro_sched *s, struct coro *c)
 {
-#if CORO_ASAN
-    /* The shadow still describes the previous owner's frames. */
-    __asan_unpoison_memory_region(s->shared_lo, (size_t)(s->shared_hi - s->shared_lo));
-#endif
     stack_copy(s->shared_hi - c->save_len, c->save, c->save_len);
     s->bytes_copied += c->save_len;
 }
@@ -204,6 +199,8 @@ static char *fixed_stack_get(struct coro_sched *s)
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (!slab || map == MAP_FAILED) {
             free(slab);
+            if (map != MAP_FAILED)
+                munmap(map, len);
             return NULL;
         }
         *slab = (struct coro_slab){s->slabs, map, len};
@@ -212,7 +209,7 @@ static char *fixed_stack_get(struct coro_sched *s)
             char *st = map + i * s->stack_size;
             /* A guard page splits the mapping: two more entries against
              * vm.max_map_count, so only while the budget lasts. */
-            if (s->guard_budget && mprotect(st, page_size(), PROT_NONE) == 0)
+            if (s->guard_budget && mprotect(st, s->page, PROT_NONE) == 0)
                 s->guard_budget--;
             *(void **)(st + s->stack_size - sizeof(void *)) = s->free_stacks;
             s->free_stacks = st;
@@ -234,8 +231,8 @@ static void fixed_stack_put(struct coro_sched *s, char *st)
 int coro_sched_init(struct coro_sched *s, enum coro_stack_policy p,
                     size_t stack_size)
 {
-    size_t pg = page_size();
-    *s = (struct coro_sched){.policy = p};
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    *s = (struct coro_sched){.policy = p, .page = pg};
     if (!stack_size)
         stack_size = p == CORO_STACK_SHARED ? 256u << 10 : 64u << 10;
     s->stack_size = (stack_size + pg - 1) & ~(pg - 1);
@@ -304,7 +301,7 @@ static void stack_bounds(const struct coro_sched *s, const struct coro *c,
         *hi = s->shared_hi;
     } else {
         /* The guard page, if any, is the lowest page of the stack. */
-        *lo = c->stack + page_size();
+        *lo = c->stack + s->page;
         *hi = c->stack + s->stack_size - 16;
     }
 }
@@ -323,31 +320,35 @@ static void coro_entry(void *p)
     abort(); /* a finished coroutine is never resumed */
 }
 
-void coro_resume(struct coro_sched *s, struct coro *c)
+int coro_resume(struct coro_sched *s, struct coro *c)
 {
-    char *lo, *hi;
-    stack_bounds(s, c, &lo, &hi);
+    char *lo = NULL, *hi = NULL;
     if (s->policy == CORO_STACK_SHARED && s->on_stack != c) {
         struct coro *o = s->on_stack;
         /* Lazily: the frames of the coroutine that last ran stay on the
          * stack until another one needs it. */
-        if (o && o->state == CORO_SUSPENDED && save_frames(s, o)) {
-            /* Out of memory: o's frames cannot be kept, and c cannot run
-             * without overwriting them. c stays where it is. */
-            return;
-        }
+        if (o && o->state == CORO_SUSPENDED && save_frames(s, o))
+            return -ENOMEM; /* o's frames cannot be kept: c cannot run */
+#if CORO_ASAN
+        /* The shadow still describes the previous owner's frames. */
+        __asan_unpoison_memory_region(s->shared_lo, (size_t)(s->shared_hi - s->shared_lo));
+#endif
         if (c->state == CORO_SUSPENDED)
             restore_frames(s, c);
         s->on_stack = c;
     }
+    /* The bounds are needed to build a new context, and by ASan. */
+    if (c->state == CORO_NEW || CORO_ASAN)
+        stack_bounds(s, c, &lo, &hi);
     if (c->state == CORO_NEW)
-        ctx_make(&c->ctx, lo, hi, c);
+        coro_ctx_init(&c->ctx, lo, hi, coro_entry, c);
     c->state = CORO_RUNNING;
     s->current = c;
     switch_ctx(&s->main, &c->ctx, lo, (size_t)(hi - lo), 0);
     s->current = NULL;
     if (c->state == CORO_DONE && s->on_stack == c)
         s->on_stack = NULL;
+    return 0;
 }
 
 void coro_yield(struct coro_sched *s)

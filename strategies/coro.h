@@ -42,6 +42,15 @@ struct coro_ctx {
 void coro_switch(struct coro_ctx *from, struct coro_ctx *to);
 #endif
 
+/*
+ * Prepare ctx so that the first switch to it calls entry(arg) on the stack
+ * [lo, hi) (16-byte aligned from hi down). entry must never return: it
+ * switches away for good. The scheduler builds every coroutine with this;
+ * it is exported for the micro-benchmark of the bare switch.
+ */
+void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *),
+                   void *arg);
+
 enum coro_stack_policy { CORO_STACK_SHARED, CORO_STACK_FIXED };
 
 struct coro;
@@ -52,6 +61,7 @@ struct coro_sched {
     struct coro *current;    /* running coroutine, NULL in the scheduler */
     enum coro_stack_policy policy;
     size_t stack_size;
+    size_t page;             /* page size, read once */
     /* CORO_STACK_SHARED */
     char *shared_map;        /* mapping, guard page first */
     size_t shared_map_len;
@@ -84,8 +94,10 @@ void coro_sched_fini(struct coro_sched *s);
 struct coro *coro_create(struct coro_sched *s, void (*fn)(void *), void *arg);
 
 /* Run c until it yields or returns. Call from the scheduler (not from a
- * coroutine); c must not have finished. */
-void coro_resume(struct coro_sched *s, struct coro *c);
+ * coroutine); c must not have finished. Returns 0, or -ENOMEM when the
+ * shared stack's current owner could not be saved: then c did not run and
+ * stays suspended (the caller may destroy it). */
+int coro_resume(struct coro_sched *s, struct coro *c);
 
 /* From inside a coroutine: give control back to whoever resumed it. */
 void coro_yield(struct coro_sched *s);
