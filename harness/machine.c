@@ -50,19 +50,6 @@ static void put_words(FILE *f, const char *key, const char *path, int words)
     fclose(in);
 }
 
-static long long meminfo_kb(const char *field)
-{
-    FILE *in = fopen("/proc/meminfo", "re");
-    char line[128];
-    long long v = -1;
-    while (in && fgets(line, sizeof line, in))
-        if (strncmp(line, field, strlen(field)) == 0 && sscanf(line + strlen(field), "%lld", &v) == 1)
-            break;
-    if (in)
-        fclose(in);
-    return v;
-}
-
 static void put_rlimit(FILE *f, const char *key, int res)
 {
     struct rlimit r;
@@ -84,7 +71,7 @@ int cb_machine_write(FILE *f)
     fprintf(f, "date_utc: %s\n", date);
     put_first_line(f, "cpu", "/proc/cpuinfo", "model name");
     fprintf(f, "cores: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
-    fprintf(f, "memtotal_kb: %lld\n", meminfo_kb("MemTotal:"));
+    fprintf(f, "memtotal_kb: %lld\n", cb_proc_field("/proc/meminfo", "MemTotal:"));
     if (uname(&u) == 0)
         fprintf(f, "kernel: %s %s %s\n", u.sysname, u.release, u.machine);
     fprintf(f, "compiler: gcc %s\n", __VERSION__);
@@ -104,6 +91,6 @@ int cb_machine_write(FILE *f)
     fprintf(f, "memory_method: mem_kb = peak RSS of the measured process (VmHWM, all "
                "threads) + sum of forked children's USS (Private_Clean+Private_Dirty from "
                "smaps_rollup at exit); kernel_kb = peak rise of KernelStack+PageTables in "
-               "/proc/meminfo, sampled every 5 ms, system-wide\n");
+               "/proc/meminfo, sampled every 20 ms, system-wide\n");
     return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }

@@ -297,6 +297,14 @@ static void progress(const struct session *ss, const struct cb_row *r, unsigned 
     fprintf(stderr, "%s%s%s\n", r->status, r->note[0] ? ": " : "", r->note);
 }
 
+/* How many requests the test server serves at once; 0: no bound. */
+static uint64_t server_workers(const struct opts *o)
+{
+    if (o->w.kind != CB_HTTP || o->url || o->server_model == SRV_EVENT)
+        return 0;
+    return (uint64_t)o->server_workers;
+}
+
 /* Why this configuration is skipped, or NULL to run it. */
 static const char *skip_reason(struct session *ss, const char *strategy, size_t n,
                                const char *limit_at, char *buf, size_t len)
@@ -309,9 +317,7 @@ static const char *skip_reason(struct session *ss, const char *strategy, size_t 
         return buf;
     }
     uint64_t per = w.kind == CB_HTTP ? o->latency_ns : w.sleep_ns;
-    uint64_t sw = w.kind == CB_HTTP && !o->url && o->server_model != SRV_EVENT
-                      ? (uint64_t)o->server_workers
-                      : 0;
+    uint64_t sw = server_workers(o);
     uint64_t exp = cb_expected_ns(strategy, &w, per, sw);
     if (o->budget_ns && exp > o->budget_ns) {
         char a[32], b[32];
@@ -357,9 +363,10 @@ static int run_config(struct session *ss, const char *strategy, size_t n, char *
         return cb_csv_write_row(ss->out, &r);
     }
     uint64_t per = o->w.kind == CB_HTTP ? o->latency_ns : o->w.sleep_ns;
-    spec.run_timeout_ns = o->run_timeout_ns
-                              ? o->run_timeout_ns
-                              : 3 * cb_expected_ns(strategy, &spec.w, per, 0) + 60000000000u;
+    uint64_t exp = cb_expected_ns(strategy, &spec.w, per, server_workers(o));
+    spec.run_timeout_ns = o->run_timeout_ns ? o->run_timeout_ns
+                          : exp > (UINT64_MAX - 60000000000u) / 3 ? UINT64_MAX
+                                                                  : 3 * exp + 60000000000u;
     for (unsigned rep = 1; rep <= o->reps; rep++) {
         struct cb_row r;
         int rc = cb_measure(&spec, &r);
@@ -382,7 +389,7 @@ static FILE *open_output(const char *path)
 {
     if (!path)
         return stdout;
-    FILE *f = fopen(path, "a");
+    FILE *f = fopen(path, "ae"); /* e: not inherited by measured runs */
     if (!f)
         return NULL;
     if (ftell(f) == 0)

@@ -2,6 +2,8 @@
 #include "measure.h"
 #include "body.h"
 #include "stats.h"
+#include "cb_limits.h"
+#include "work.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -39,30 +41,8 @@ struct child_header {
  */
 static uint64_t hwm_kb(void)
 {
-    FILE *f = fopen("/proc/self/status", "re");
-    char line[128];
-    unsigned long long kb = 0;
-    if (!f)
-        return CB_NA;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %llu", &kb) == 1)
-            break;
-    fclose(f);
-    return kb;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -errno;
-        buf = (const char *)buf + n;
-        len -= (size_t)n;
-    }
-    return 0;
+    long long v = cb_proc_field("/proc/self/status", "VmHWM:");
+    return v < 0 ? CB_NA : (uint64_t)v;
 }
 
 int cb_measure_child(int argc, char **argv)
@@ -99,7 +79,7 @@ int cb_measure_child(int argc, char **argv)
         h.t_run1 = cb_now_ns();
     }
     h.maxrss_kb = hwm_kb();
-    if (write_all(fd, &h, sizeof h) || write_all(fd, tasks, h.n * sizeof *tasks))
+    if (cb_write_all(fd, &h, sizeof h) || cb_write_all(fd, tasks, h.n * sizeof *tasks))
         return 1;
     /* No free(): the process ends here, and a million frees are not free. */
     return 0;
@@ -110,17 +90,9 @@ int cb_measure_child(int argc, char **argv)
 /* KernelStack + PageTables from /proc/meminfo, in kB. */
 static uint64_t kernel_mem_kb(void)
 {
-    FILE *f = fopen("/proc/meminfo", "re");
-    char line[128];
-    uint64_t v, sum = 0;
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "KernelStack: %" SCNu64, &v) == 1 ||
-            sscanf(line, "PageTables: %" SCNu64, &v) == 1)
-            sum += v;
-    fclose(f);
-    return sum;
+    long long ks = cb_proc_field("/proc/meminfo", "KernelStack:");
+    long long pt = cb_proc_field("/proc/meminfo", "PageTables:");
+    return (uint64_t)(ks > 0 ? ks : 0) + (uint64_t)(pt > 0 ? pt : 0);
 }
 
 uint64_t cb_expected_ns(const char *strategy, const struct cb_workload *w,
@@ -134,8 +106,7 @@ uint64_t cb_expected_ns(const char *strategy, const struct cb_workload *w,
     if (!conc)
         return 0;
     uint64_t rounds = (w->n + conc - 1) / conc;
-    return rounds > UINT64_MAX / (per_task_ns ? per_task_ns : 1) ? UINT64_MAX
-                                                                 : rounds * per_task_ns;
+    return per_task_ns && rounds > UINT64_MAX / per_task_ns ? UINT64_MAX : rounds * per_task_ns;
 }
 
 /* Read everything the child sends; sample kernel memory meanwhile; kill
@@ -148,7 +119,10 @@ static size_t collect(int fd, pid_t pid, uint64_t deadline, char **buf,
     *timed_out = 0;
     while (b) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        int n = poll(&p, 1, 5); /* 5 ms: the sampling period */
+        /* 20 ms: the sampling period of kernel memory. Reading meminfo
+         * costs the measured run a little CPU; a thread's kernel stack
+         * lives for the whole run, so a finer period finds no more. */
+        int n = poll(&p, 1, 20);
         uint64_t k = kernel_mem_kb();
         if (k > *kernel_peak)
             *kernel_peak = k;
@@ -291,20 +265,25 @@ static void fill_from_child(const struct cb_spec *spec, const struct child_heade
     row->child_mem_kb = h->rep.child_mem_kb;
     row->mem_kb = h->maxrss_kb + h->rep.child_mem_kb;
     row->baseline_kb = h->baseline_kb;
-    if (h->n)
-        row->mem_per_task_b =
-            ((double)row->mem_kb - (double)h->baseline_kb) * 1024.0 / (double)h->n;
     snprintf(row->policy, sizeof row->policy, "%s", h->rep.policy);
     verify(spec, h, tasks, row);
+    /* Per task started: a run stopped by a limit held only those. */
+    if (row->started)
+        row->mem_per_task_b =
+            ((double)row->mem_kb - (double)h->baseline_kb) * 1024.0 / (double)row->started;
     if (h->rc) {
         snprintf(row->status, sizeof row->status, "failed");
         snprintf(row->note, sizeof row->note, "run() returned %s%s%s",
                  strerrorname_np((int)-h->rc) ? strerrorname_np((int)-h->rc) : "?",
                  h->rep.limit[0] ? "; " : "", h->rep.limit);
-    } else if (h->rep.limit[0]) {
+    } else if (h->rep.limit[0] && row->errors) {
         /* The limit is the story; it replaces the first-failure detail. */
         snprintf(row->status, sizeof row->status, "limit");
         snprintf(row->note, sizeof row->note, "%s", h->rep.limit);
+    } else if (h->rep.limit[0]) {
+        /* A pool that came out smaller still ran every task: ok, but say so. */
+        snprintf(row->status, sizeof row->status, "ok");
+        snprintf(row->note, sizeof row->note, "%s (the pool ran smaller)", h->rep.limit);
     } else if (strstr(row->error_kinds, "emfile=") || strstr(row->error_kinds, "eaddrnotavail=")) {
         /* Out of descriptors or of local ports: a machine limit bound. */
         char first[CB_STR_MAX];

@@ -22,7 +22,10 @@ static int cmp_double(const void *a, const void *b)
 uint64_t cb_percentile_u64(uint64_t *v, size_t n, double p)
 {
     qsort(v, n, sizeof *v, cmp_u64);
-    size_t rank = (size_t)ceil(p / 100.0 * (double)n); /* nearest rank */
+    /* Nearest rank, ceil(p * n / 100), in integers (p in hundredths): a
+     * float product can land just above a whole rank and add one. */
+    uint64_t p100 = (uint64_t)llround(p * 100.0);
+    size_t rank = (size_t)((p100 * n + 9999) / 10000);
     return v[rank ? rank - 1 : 0];
 }
 
@@ -78,12 +81,18 @@ PICK(pick_max, r->max_s)
 PICK(pick_last, r->last_start_s)
 PICK(pick_err, u2d(r->errors))
 
+/* Over the repetitions that were ok, when any was: a repetition that
+ * stopped early must not make the configuration look fast or small. */
 static double median_of(const struct config *c, pick_fn f, double *min, double *max)
 {
     double v[c->n ? c->n : 1], med, lo, hi;
+    size_t m = 0, ok = 0;
     for (size_t i = 0; i < c->n; i++)
-        v[i] = f(&c->reps[i]);
-    cb_med_min_max(v, c->n, &med, &lo, &hi);
+        ok += !strcmp(c->reps[i].status, "ok");
+    for (size_t i = 0; i < c->n; i++)
+        if (!ok || !strcmp(c->reps[i].status, "ok"))
+            v[m++] = f(&c->reps[i]);
+    cb_med_min_max(v, m, &med, &lo, &hi);
     if (min)
         *min = lo, *max = hi;
     return med;

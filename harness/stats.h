@@ -20,7 +20,9 @@ void cb_med_min_max(double *v, size_t n, double *med, double *min, double *max);
 
 /*
  * Read a runs CSV from in and write the summary CSV (one row per
- * configuration, in order of first appearance) to out. Returns 0, or
+ * configuration, in order of first appearance) to out. Medians, min and
+ * max are over the repetitions whose status is ok, when any is; status,
+ * error kinds and note come from the first repetition that was not ok. Returns 0, or
  * -EINVAL with a message on stderr naming the bad line.
  */
 int cb_summarize(FILE *in, FILE *out, const char *name);

@@ -16,8 +16,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 # Criterion's runner leaks two small blocks of its own at exit. A
 # suppression cannot single them out (it matches any frame, and every test
 # allocation has Criterion frames below it), so the exit-time report does
-# not set the exit code; each suite's .fini runs a leak check instead, in
-# the test's own process, and fails that test (tests/helpers.h).
+# not set the exit code; instead each test that owns memory ends its body
+# with cb_leak_check(), in its own process, which fails that test
+# (tests/helpers.h: a suite's .fini would run after the result is in).
 export LSAN_OPTIONS="${LSAN_OPTIONS:-exitcode=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"

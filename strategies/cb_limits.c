@@ -19,6 +19,20 @@ long long cb_read_ll(const char *path)
     return v;
 }
 
+long long cb_proc_field(const char *path, const char *key)
+{
+    FILE *f = fopen(path, "re");
+    char line[256];
+    long long v = -1;
+    size_t klen = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, klen) == 0 && sscanf(line + klen, "%lld", &v) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return v;
+}
+
 /* Scheduling entities (threads) that exist system-wide: the denominator of
  * /proc/loadavg's fourth field. */
 static long long tasks_now(void)

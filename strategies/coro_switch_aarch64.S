@@ -22,7 +22,7 @@
  *   160     FPCR, 8 bytes padding
  *
  * 176 bytes, a multiple of 16 (sp must stay 16-byte aligned on AArch64).
- * coro_ctx_make() builds this frame by hand for a new coroutine: x30 =
+ * coro_ctx_init() builds this frame by hand for a new coroutine: x30 =
  * coro_trampoline, x19 = entry function, x20 = its argument.
  * Not yet run on AArch64 hardware by the project (see README).
  */

@@ -63,18 +63,24 @@ static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp,
         }
         return 0;
     }
-    if (!s) {
+    int fresh = !s;
+    if (fresh) {
         if (!(s = calloc(1, sizeof *s)))
             return -1; /* curl fails the transfer with an error */
         s->io = (struct evl_io){io_cb, s};
         s->g = g;
-        curl_multi_assign(g->multi, fd, s);
     }
     uint32_t ev = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
     int rc = s->registered ? evl_io_mod(g->loop, fd, ev, &s->io)
                            : evl_io_add(g->loop, fd, ev, &s->io);
-    if (rc)
-        return -1;
+    if (rc) {
+        /* Not assigned yet if fresh, so curl will not hand it back. */
+        if (fresh)
+            free(s);
+        return -1; /* curl fails the transfer */
+    }
+    if (fresh)
+        curl_multi_assign(g->multi, fd, s);
     s->registered = 1;
     return 0;
 }
@@ -131,7 +137,7 @@ int evl_curl_add(struct evl_curl *g, struct cb_http_xfer *x)
     CURLMcode rc = curl_multi_add_handle(g->multi, x->easy);
     if (rc != CURLM_OK) {
         cb_http_xfer_done(x, CURLE_FAILED_INIT);
-        return -1;
+        return rc == CURLM_OUT_OF_MEMORY ? -ENOMEM : -EINVAL;
     }
     return 0;
 }

@@ -35,8 +35,8 @@ int evl_curl_init(struct evl_curl *g, struct evl *l, size_t max_conns,
                   evl_curl_done_cb done_cb);
 void evl_curl_fini(struct evl_curl *g);
 
-/* Start x (prepared with cb_http_xfer_start). 0, or a negative value when
- * curl refused it (x->t is then filled with the error). */
+/* Start x (prepared with cb_http_xfer_start). 0, or -ENOMEM / -EINVAL
+ * when curl refused it (x->t is then filled with the error). */
 int evl_curl_add(struct evl_curl *g, struct cb_http_xfer *x);
 
 /* "multi_socket on epoll, max connections N" for the results. */

@@ -96,8 +96,9 @@ struct evl {
 int evl_init(struct evl *l, size_t timer_hint);
 void evl_fini(struct evl *l);
 
-/* Add a timer that fires at deadline_ns. 0 or -ENOMEM. Timers with equal
- * deadlines fire in the order they were added. */
+/* Add a timer that fires at deadline_ns. 0 or -ENOMEM. Timers added in
+ * deadline order fire in the order they were added; the order among equal
+ * deadlines of out-of-order timers is not defined. */
 int evl_timer_add(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb,
                   void *arg);
 

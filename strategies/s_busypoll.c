@@ -50,14 +50,28 @@ static int run_sleep(const struct cb_workload *w, struct cb_task *tasks,
     return 0;
 }
 
+/* Start the next task on x, skipping tasks whose start fails (their
+ * slots hold the error). Returns 1 when one started. */
+static int start_next(CURLM *m, struct cb_http_xfer *x, const struct cb_workload *w,
+                      struct cb_task *tasks, size_t *next)
+{
+    while (*next < w->n) {
+        struct cb_task *t = &tasks[(*next)++];
+        if (cb_http_xfer_start(x, w, t) == 0) {
+            if (curl_multi_add_handle(m, x->easy) == CURLM_OK)
+                return 1;
+            cb_http_xfer_done(x, CURLE_FAILED_INIT);
+        }
+    }
+    return 0;
+}
+
 static int run_http(const struct cb_workload *w, struct cb_task *tasks,
                     size_t slots, struct cb_report *rep)
 {
     CURLM *m = curl_multi_init();
     struct cb_http_xfer *xs = calloc(slots, sizeof *xs);
-    size_t next = 0, done = 0;
-    for (size_t i = 0; xs && i < slots; i++)
-        xs[i].one_shot = cb_all_at_once(w);
+    size_t next = 0, in_flight = 0; /* in_flight: added, not done */
     if (!m || !xs) {
         free(xs);
         if (m)
@@ -67,15 +81,11 @@ static int run_http(const struct cb_workload *w, struct cb_task *tasks,
     curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)w->max_in_flight);
     curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)w->max_in_flight);
     snprintf(rep->policy, sizeof rep->policy, "curl_multi_perform in a loop, no waiting");
-    size_t in_flight = 0; /* handles added and not yet done */
-    for (size_t i = 0; i < slots && next < w->n; i++, next++) {
-        if (cb_http_xfer_start(&xs[i], w, &tasks[next]) ||
-            curl_multi_add_handle(m, xs[i].easy) != CURLM_OK)
-            done++; /* the slot holds the error (or curl refused it) */
-        else
-            in_flight++;
+    for (size_t i = 0; i < slots; i++) {
+        xs[i].one_shot = cb_all_at_once(w);
+        in_flight += (size_t)start_next(m, &xs[i], w, tasks, &next);
     }
-    while (done < w->n && in_flight) {
+    while (in_flight) {
         int running;
         curl_multi_perform(m, &running);
         CURLMsg *msg;
@@ -87,18 +97,9 @@ static int run_http(const struct cb_workload *w, struct cb_task *tasks,
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
             cb_http_xfer_done(x, (int)msg->data.result);
             curl_multi_remove_handle(m, x->easy);
-            done++;
             in_flight--;
             /* This slot takes the next task, on the same connection. */
-            while (next < w->n) {
-                struct cb_task *t = &tasks[next++];
-                if (cb_http_xfer_start(x, w, t) == 0 &&
-                    curl_multi_add_handle(m, x->easy) == CURLM_OK) {
-                    in_flight++;
-                    break;
-                }
-                done++;
-            }
+            in_flight += (size_t)start_next(m, x, w, tasks, &next);
         }
     }
     curl_multi_cleanup(m);

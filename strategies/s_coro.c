@@ -29,11 +29,11 @@ struct coro_run {
     size_t created;
 };
 
-/* Resume c from a loop callback; free it when it has finished. */
+/* Resume c from a loop callback; free it when it has finished, or when it
+ * cannot run (out of memory: its task's slot is failed at the end). */
 static void wake(struct coro_run *r, struct coro *c)
 {
-    coro_resume(&r->sched, c);
-    if (coro_done(c)) {
+    if (coro_resume(&r->sched, c) || coro_done(c)) {
         coro_destroy(&r->sched, c);
         if (--r->alive == 0)
             evl_stop(&r->loop);
@@ -137,6 +137,11 @@ static int coro_run_all(const struct cb_workload *w, struct cb_task *tasks,
     /* The coroutines that did start finish their tasks either way. */
     rc = r.alive ? evl_run(&r.loop) : 0;
     rep->started = r.next;
+    /* A coroutine that could not be resumed (out of memory for the frames
+     * of the one on the stack) was destroyed with its task unfinished. */
+    if (cb_tasks_fail_unfilled(tasks, r.next, CB_ERR_NOMEM, ENOMEM) && !spawn_rc && !rc)
+        snprintf(rep->limit, sizeof rep->limit,
+                 "coro: out of memory for suspended frames after %zu coroutines", r.created);
     if (spawn_rc || rc) {
         int err = spawn_rc ? -spawn_rc : -rc;
         snprintf(rep->limit, sizeof rep->limit, "coro: %s after %zu coroutines",

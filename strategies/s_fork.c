@@ -29,48 +29,29 @@ _Static_assert(sizeof(struct fork_msg) <= 512, "fork_msg must stay atomic");
 
 /* Private_Clean + Private_Dirty of this process: the pages only it holds.
  * Summed over children and added to the parent's RSS, every page of the
- * process tree is counted once (the same total as the tree's PSS). */
+ * process tree is counted once, as the tree's PSS would count it, when all
+ * children live at once (a process per task). For a pool, whose children
+ * live one after another, the sum is an upper bound of the peak. */
 static uint64_t self_uss_kb(void)
 {
-    FILE *f = fopen("/proc/self/smaps_rollup", "re");
-    char line[256];
-    uint64_t kb, sum = 0;
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "Private_Clean: %lu kB", &kb) == 1 ||
-            sscanf(line, "Private_Dirty: %lu kB", &kb) == 1)
-            sum += kb;
-    fclose(f);
-    return sum;
+    long long clean = cb_proc_field("/proc/self/smaps_rollup", "Private_Clean:");
+    long long dirty = cb_proc_field("/proc/self/smaps_rollup", "Private_Dirty:");
+    return (uint64_t)(clean > 0 ? clean : 0) + (uint64_t)(dirty > 0 ? dirty : 0);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf = (const char *)buf + n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* A child: run tasks until the counter runs out (or one, if one_each). */
+/* A child: run task `first` (one_each), or take tasks from the shared
+ * counter until it runs out (a pool child). */
 static void child_main(const struct cb_workload *w, atomic_size_t *next,
                        size_t first, int wfd)
 {
     struct cb_worker wk = {.one_shot = next == NULL};
-    size_t k = first;
+    size_t k = next ? atomic_fetch_add(next, 1) : first;
     struct fork_msg m;
     while (k < w->n) {
         memset(&m, 0, sizeof m);
         m.k = k;
         cb_work_blocking(w, k, &m.t, &wk);
-        if (write_all(wfd, &m, sizeof m))
+        if (cb_write_all(wfd, &m, sizeof m))
             break;
         if (!next)
             break;
@@ -80,7 +61,7 @@ static void child_main(const struct cb_workload *w, atomic_size_t *next,
     memset(&m, 0, sizeof m);
     m.k = UINT64_MAX;
     m.uss_kb = self_uss_kb();
-    write_all(wfd, &m, sizeof m);
+    cb_write_all(wfd, &m, sizeof m);
     _exit(0); /* no atexit handlers, no stdio flush of the parent's buffers */
 }
 
@@ -121,7 +102,7 @@ static int fork_run(const struct cb_workload *w, struct cb_task *tasks,
         return rc;
     }
     if (next)
-        atomic_init(next, nproc);
+        atomic_init(next, 0); /* pool children take every index from it */
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
     snprintf(rep->policy, sizeof rep->policy, "%s, results through one pipe",
              one_each ? "a process per task" : "pool of processes");
@@ -148,6 +129,8 @@ static int fork_run(const struct cb_workload *w, struct cb_task *tasks,
     close(fds[1]);
     if (err) {
         cb_limit_explain("fork", err, created, rep->limit, sizeof rep->limit);
+        /* A smaller pool still runs every task (the children share the
+         * counter); a process per task loses the ones never forked. */
         if (one_each || created == 0)
             cb_tasks_fail(tasks, created, w->n, CB_ERR_SPAWN, err);
     }
@@ -155,9 +138,22 @@ static int fork_run(const struct cb_workload *w, struct cb_task *tasks,
     fcntl(fds[0], F_SETFL, 0);
     drain(fds[0], tasks, w->n, &rep->child_mem_kb);
     close(fds[0]);
-    for (size_t i = 0; i < created; i++)
-        while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+    int crashed = 0;
+    for (size_t i = 0; i < created; i++) {
+        int st = 0;
+        while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
             ;
+        if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st))) {
+            crashed = WIFSIGNALED(st) ? WTERMSIG(st) : 128 + WEXITSTATUS(st);
+            /* A child per task: that task is the lost one. */
+            if (one_each && tasks[i].finished_ns == 0 && tasks[i].error == CB_OK)
+                tasks[i].error = CB_ERR_OTHER, tasks[i].value = (uint64_t)crashed;
+        }
+    }
+    /* A pool child that died took its task with it: whatever slot is
+     * still empty is that (detail: its signal, or 128 + exit status). */
+    if (crashed)
+        cb_tasks_fail_unfilled(tasks, w->n, CB_ERR_OTHER, (uint64_t)crashed);
     free(pids);
     if (next)
         munmap(next, sizeof *next);

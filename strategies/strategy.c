@@ -24,7 +24,6 @@ const struct cb_strategy *cb_strategy_find(const char *name)
 
 static const char *const error_names[CB_ERR_COUNT] = {
     [CB_OK] = "ok",
-    [CB_ERR_NOT_RUN] = "not_run",
     [CB_ERR_SPAWN] = "spawn",
     [CB_ERR_NOMEM] = "nomem",
     [CB_ERR_EMFILE] = "emfile",

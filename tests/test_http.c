@@ -60,6 +60,27 @@ static struct cb_task *get_all(const char *strategy, const char *url, size_t n, 
     return t;
 }
 
+/*
+ * Connections that involved port: every TCP connection leaves exactly one
+ * TIME_WAIT entry, on the side that closed first, for 60 s. The server of
+ * one test has a port of its own, so nothing else is counted.
+ */
+static size_t connections_to(int port)
+{
+    FILE *f = fopen("/proc/net/tcp", "re");
+    char line[512];
+    size_t n = 0;
+    cr_assert_not_null(f);
+    while (fgets(line, sizeof line, f)) {
+        unsigned lport, rport, st;
+        if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &lport, &rport, &st) == 3 && st == 0x06 &&
+            ((int)lport == port || (int)rport == port))
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
 static void check_all_ok(const char *strategy, size_t w)
 {
     start_server(SRV_EVENT, 0, 50 * MS);
@@ -80,6 +101,16 @@ static void check_all_ok(const char *strategy, size_t w)
     if (strcmp(strategy, "sequential") && !w)
         cr_assert_lt(wall, n * 50 * MS / 3, "%s: %zu requests of 50 ms took %llu ms", strategy, n,
                      (unsigned long long)(wall / MS));
+    if (w) {
+        /* A pool keeps its connections alive: at most one per worker
+         * (sequential: one), not one per request. */
+        srv_stop(&srv);
+        have_srv = 0;
+        size_t conns = connections_to(srv.port);
+        size_t most = strcmp(strategy, "sequential") ? w : 1;
+        cr_assert(conns >= 1 && conns <= most, "%s: %zu requests over %zu connections (pool %zu)",
+                  strategy, n, conns, w);
+    }
     free(t);
     cb_leak_check();
 }

@@ -65,8 +65,11 @@ static void check_pool(const struct cb_strategy *s)
     uint64_t wall;
     struct cb_task *t = run_strategy(s, &w, &rep, &rc, &wall);
     cr_assert_eq(rc, 0);
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         cr_assert_eq(t[k].error, CB_OK, "%s: task %zu: %s", s->name, k, cb_error_name(t[k].error));
+        cr_assert(t[k].finished_ns && t[k].value == k, "%s: slot %zu not filled by its task",
+                  s->name, k);
+    }
     size_t over = max_overlap(t, n);
     size_t want = strcmp(s->name, "sequential") == 0 ? 1 : wmax;
     cr_assert_leq(over, want, "%s: %zu tasks in flight with max_in_flight %zu", s->name, over, want);
