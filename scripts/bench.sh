@@ -112,6 +112,7 @@ function csvsplit(line, f,    n, i, c, field, inq, len) {
 }
 function bytes(v) {
     if (v == "") return "-"
+    v += 0  # fields built by concatenation are strings: compare as numbers
     if (v >= 1048576) return sprintf("%.1f MiB", v / 1048576)
     if (v >= 1024) return sprintf("%.1f KiB", v / 1024)
     return sprintf("%.0f B", v)

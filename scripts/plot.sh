@@ -114,12 +114,13 @@ awk "$CSV_AWK"'
 function shorten(st, note,    m, lim, head) {
     if (st == "skipped") {
         if (match(note, /budget [0-9.]+ *[a-z]*/)) return "skipped: over " substr(note, RSTART, RLENGTH)
-        if (note ~ /after .*limit/ || note ~ /hit limit/) return "skipped: smaller N hit a limit"
+        if (note ~ /hit a limit/) return "skipped: smaller N hit a limit"
         return "skipped: " substr(note, 1, 40)
     }
     head = note; sub(/;.*/, "", head); sub(/ after [0-9]+ started/, "", head)
     lim = ""
-    if (match(note, /binding limit [A-Za-z_]+=[0-9]+/)) lim = substr(note, RSTART + 14, RLENGTH - 14)
+    if (head ~ /binding limit/) sub(/binding limit /, "", head)   # EMFILE: RLIMIT_NOFILE=20000
+    else if (match(note, /binding limit [A-Za-z_.]+=[0-9]+/)) lim = substr(note, RSTART + 14, RLENGTH - 14)
     m = st ": " head (lim != "" ? " (" lim ")" : "")
     if (length(m) > 60) m = substr(m, 1, 57) "..."
     return m
