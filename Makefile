@@ -148,7 +148,7 @@ micro: $(BUILD)/concbench-micro $(BUILD)/concbench
 	$(Q)scripts/micro.sh
 
 format:
-	clang-format -i strategies/*.[ch] harness/*.[ch] harness/*.cc tests/*.c
+	clang-format -i strategies/*.[ch] harness/*.[ch] harness/*.cc tests/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

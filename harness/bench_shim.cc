@@ -9,16 +9,20 @@
 #include <cerrno>
 #include <cstdio>
 
-namespace {
+namespace
+{
 
-benchmark::State *S(cbm_state *st) { return reinterpret_cast<benchmark::State *>(st); }
+benchmark::State *S(cbm_state *st)
+{
+    return reinterpret_cast<benchmark::State *>(st);
+}
 
 const benchmark::State *S(const cbm_state *st)
 {
     return reinterpret_cast<const benchmark::State *>(st);
 }
 
-}  // namespace
+} // namespace
 
 extern "C" int cbm_register(const struct cbm_def *def)
 {
@@ -27,8 +31,8 @@ extern "C" int cbm_register(const struct cbm_def *def)
     cbm_fn fn = def->fn;
     void *ctx = def->ctx;
     // RegisterBenchmark copies the name into the benchmark's std::string.
-    benchmark::internal::Benchmark *b = benchmark::RegisterBenchmark(
-        def->name, [fn, ctx](benchmark::State &state) {
+    benchmark::internal::Benchmark *b =
+        benchmark::RegisterBenchmark(def->name, [fn, ctx](benchmark::State &state) {
             fn(reinterpret_cast<cbm_state *>(&state), ctx);
         });
     for (size_t i = 0; i < def->nargs && def->args; i++)
@@ -47,8 +51,7 @@ extern "C" int cbm_main(int argc, char **argv)
     // that would otherwise be ignored silently.
     if (argc > 1) {
         for (int i = 1; i < argc; i++)
-            std::fprintf(stderr, "%s: unrecognised argument '%s' (try --help)\n",
-                         argv[0], argv[i]);
+            std::fprintf(stderr, "%s: unrecognised argument '%s' (try --help)\n", argv[0], argv[i]);
         benchmark::Shutdown();
         return 2;
     }
@@ -57,16 +60,25 @@ extern "C" int cbm_main(int argc, char **argv)
     return matched ? 0 : 1;
 }
 
-extern "C" int cbm_keep_running(cbm_state *st) { return S(st)->KeepRunning(); }
+extern "C" int cbm_keep_running(cbm_state *st)
+{
+    return S(st)->KeepRunning();
+}
 
 extern "C" int cbm_keep_running_batch(cbm_state *st, int64_t n)
 {
     return S(st)->KeepRunningBatch(n);
 }
 
-extern "C" void cbm_pause_timing(cbm_state *st) { S(st)->PauseTiming(); }
+extern "C" void cbm_pause_timing(cbm_state *st)
+{
+    S(st)->PauseTiming();
+}
 
-extern "C" void cbm_resume_timing(cbm_state *st) { S(st)->ResumeTiming(); }
+extern "C" void cbm_resume_timing(cbm_state *st)
+{
+    S(st)->ResumeTiming();
+}
 
 extern "C" int64_t cbm_iterations(const cbm_state *st)
 {
@@ -90,8 +102,7 @@ extern "C" void cbm_counter(cbm_state *st, const char *name, double value, int f
         f |= benchmark::Counter::kIsRate;
     if (flags & CBM_COUNTER_PER_ITER)
         f |= benchmark::Counter::kAvgIterations;
-    S(st)->counters[name] =
-        benchmark::Counter(value, static_cast<benchmark::Counter::Flags>(f));
+    S(st)->counters[name] = benchmark::Counter(value, static_cast<benchmark::Counter::Flags>(f));
 }
 
 extern "C" void cbm_skip_with_error(cbm_state *st, const char *msg)

@@ -37,14 +37,14 @@ typedef void (*cbm_fn)(cbm_state *st, void *ctx);
 
 /* What to register. Zero-initialise and set what you need. */
 struct cbm_def {
-    const char *name;    /* "group/what_unit"; copied at registration */
+    const char *name; /* "group/what_unit"; copied at registration */
     cbm_fn fn;
     void *ctx;           /* passed to fn; the caller keeps it alive */
     const int64_t *args; /* each value becomes one instance "name/value",
                             read with cbm_range(st, 0); NULL: one instance */
     size_t nargs;
-    int real_time;  /* nonzero: time by the wall clock, not this thread's CPU
-                       time; use it when the work waits or runs elsewhere */
+    int real_time;     /* nonzero: time by the wall clock, not this thread's CPU
+                          time; use it when the work waits or runs elsewhere */
     double min_time_s; /* minimum measuring time per instance; 0: default
                           (--benchmark_min_time) */
 };

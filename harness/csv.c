@@ -9,9 +9,9 @@
 void cb_row_init(struct cb_row *r)
 {
 #define CB_COL(name, type, desc) init_##type(r->name);
-#define init_s(x) (x)[0] = '\0'
-#define init_u(x) (x) = CB_NA
-#define init_f(x) (x) = NAN
+#define init_s(x)                (x)[0] = '\0'
+#define init_u(x)                (x) = CB_NA
+#define init_f(x)                (x) = NAN
 #include "columns.h"
 #undef init_s
 #undef init_u
@@ -33,7 +33,10 @@ void cb_csv_put_str(FILE *f, const char *s)
     putc('"', f);
 }
 
-static void put_s(FILE *f, const char *v) { cb_csv_put_str(f, v); }
+static void put_s(FILE *f, const char *v)
+{
+    cb_csv_put_str(f, v);
+}
 
 static void put_u(FILE *f, uint64_t v)
 {
@@ -59,10 +62,10 @@ int cb_csv_write_header(FILE *f)
 int cb_csv_write_row(FILE *f, const struct cb_row *r)
 {
     int first = 1;
-#define CB_COL(name, type, desc)                                                       \
-    if (!first)                                                                        \
-        fputc(',', f);                                                                 \
-    first = 0;                                                                         \
+#define CB_COL(name, type, desc)                                                                   \
+    if (!first)                                                                                    \
+        fputc(',', f);                                                                             \
+    first = 0;                                                                                     \
     put_##type(f, r->name);
 #include "columns.h"
     fputc('\n', f);
@@ -149,9 +152,9 @@ int cb_csv_parse_row(char *line, struct cb_row *r)
         return -EINVAL;
     int rc = 0;
 /* A string field is an array (passed as is), a number by address. */
-#define ADDR_s(x) (x)
-#define ADDR_u(x) &(x)
-#define ADDR_f(x) &(x)
+#define ADDR_s(x)                (x)
+#define ADDR_u(x)                &(x)
+#define ADDR_f(x)                &(x)
 #define CB_COL(name, type, desc) rc |= get_##type(f[COL_##name], ADDR_##type(r->name));
 #include "columns.h"
     return rc ? -EINVAL : 0;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CB_NA UINT64_MAX
+#define CB_NA      UINT64_MAX
 #define CB_STR_MAX 256
 
 #define CB_FIELD_s(name) char name[CB_STR_MAX];

@@ -56,9 +56,11 @@ static void put_rlimit(FILE *f, const char *key, int res)
     if (getrlimit(res, &r))
         return;
     fprintf(f, "%s: soft=", key);
-    r.rlim_cur == RLIM_INFINITY ? fputs("unlimited", f) : fprintf(f, "%llu", (unsigned long long)r.rlim_cur);
+    r.rlim_cur == RLIM_INFINITY ? fputs("unlimited", f)
+                                : fprintf(f, "%llu", (unsigned long long)r.rlim_cur);
     fputs(" hard=", f);
-    r.rlim_max == RLIM_INFINITY ? fputs("unlimited", f) : fprintf(f, "%llu", (unsigned long long)r.rlim_max);
+    r.rlim_max == RLIM_INFINITY ? fputs("unlimited", f)
+                                : fprintf(f, "%llu", (unsigned long long)r.rlim_max);
     fputc('\n', f);
 }
 

@@ -115,21 +115,35 @@ static int parse_opts(int argc, char **argv, struct opts *o, int sweep)
 {
     enum { O_MIF = 256, O_LAT, O_SM, O_SW, O_BODY, O_TT, O_RT, O_BUDGET };
     static const struct option lo[] = {
-        {"strategy", 1, 0, 's'}, {"workload", 1, 0, 'w'}, {"n", 1, 0, 'n'},
-        {"duration", 1, 0, 'd'}, {"reps", 1, 0, 'r'}, {"max-in-flight", 1, 0, O_MIF},
-        {"url", 1, 0, 'u'}, {"latency", 1, 0, O_LAT}, {"server-model", 1, 0, O_SM},
-        {"server-workers", 1, 0, O_SW}, {"body", 1, 0, O_BODY}, {"task-timeout", 1, 0, O_TT},
-        {"run-timeout", 1, 0, O_RT}, {"budget", 1, 0, O_BUDGET}, {"output", 1, 0, 'o'},
-        {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0},
+        {"strategy", 1, 0, 's'},
+        {"workload", 1, 0, 'w'},
+        {"n", 1, 0, 'n'},
+        {"duration", 1, 0, 'd'},
+        {"reps", 1, 0, 'r'},
+        {"max-in-flight", 1, 0, O_MIF},
+        {"url", 1, 0, 'u'},
+        {"latency", 1, 0, O_LAT},
+        {"server-model", 1, 0, O_SM},
+        {"server-workers", 1, 0, O_SW},
+        {"body", 1, 0, O_BODY},
+        {"task-timeout", 1, 0, O_TT},
+        {"run-timeout", 1, 0, O_RT},
+        {"budget", 1, 0, O_BUDGET},
+        {"output", 1, 0, 'o'},
+        {"quiet", 0, 0, 'q'},
+        {"help", 0, 0, 'h'},
+        {0, 0, 0, 0},
     };
     const char *cmd = sweep ? "sweep" : "run";
     uint64_t v;
     int c;
-    *o = (struct opts){.reps = sweep ? 3 : 1, .latency_ns = 1000000000u,
-                       .budget_ns = sweep ? 60000000000u : 0, .server_workers = 1,
+    *o = (struct opts){.reps = sweep ? 3 : 1,
+                       .latency_ns = 1000000000u,
+                       .budget_ns = sweep ? 60000000000u : 0,
+                       .server_workers = 1,
                        .body_bytes = 64};
-    o->w = (struct cb_workload){.kind = CB_SLEEP, .sleep_ns = 1000000000u,
-                                .timeout_ns = 60000000000u};
+    o->w =
+        (struct cb_workload){.kind = CB_SLEEP, .sleep_ns = 1000000000u, .timeout_ns = 60000000000u};
     if (sweep) {
         for (size_t i = 0; cb_strategies[i] && i < MAX_LIST; i++)
             o->strategies[o->nstrategies++] = cb_strategies[i]->name;
@@ -221,7 +235,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, int sweep)
             printf(usage_run, cmd,
                    sweep ? "comma-separated strategies (default: all)" : "the strategy (required)",
                    sweep ? ", comma-separated (default 1,10,100,1000,10000)" : " (default 3)",
-                   sweep ? "3" : "1", sweep ? "60s" : "none", sweep ? examples_sweep : examples_run);
+                   sweep ? "3" : "1", sweep ? "60s" : "none",
+                   sweep ? examples_sweep : examples_run);
             return 1;
         case ':':
             return fail(cmd, "%s needs a value", argv[optind - 1]);
@@ -288,12 +303,11 @@ static void progress(const struct session *ss, const struct cb_row *r, unsigned 
 {
     if (ss->o->quiet)
         return;
-    fprintf(stderr, "[%zu/%zu] %-10s %-5s n=%-7llu rep %llu/%u: ", ss->done, ss->total,
-            r->strategy, r->workload, (unsigned long long)r->n, (unsigned long long)r->rep,
-            reps);
+    fprintf(stderr, "[%zu/%zu] %-10s %-5s n=%-7llu rep %llu/%u: ", ss->done, ss->total, r->strategy,
+            r->workload, (unsigned long long)r->n, (unsigned long long)r->rep, reps);
     if (!isnan(r->wall_s))
-        fprintf(stderr, "wall %.3f s, cpu %.3f s, mem %.1f MB, ", r->wall_s,
-                r->user_s + r->sys_s, (double)r->mem_kb / 1024);
+        fprintf(stderr, "wall %.3f s, cpu %.3f s, mem %.1f MB, ", r->wall_s, r->user_s + r->sys_s,
+                (double)r->mem_kb / 1024);
     fprintf(stderr, "%s%s%s\n", r->status, r->note[0] ? ": " : "", r->note);
 }
 
@@ -321,10 +335,11 @@ static const char *skip_reason(struct session *ss, const char *strategy, size_t 
     uint64_t exp = cb_expected_ns(strategy, &w, per, sw);
     if (o->budget_ns && exp > o->budget_ns) {
         char a[32], b[32];
-        snprintf(buf, len, "expected %s > budget %s (%s)",
-                 cb_fmt_duration(exp, a, sizeof a), cb_fmt_duration(o->budget_ns, b, sizeof b),
+        snprintf(buf, len, "expected %s > budget %s (%s)", cb_fmt_duration(exp, a, sizeof a),
+                 cb_fmt_duration(o->budget_ns, b, sizeof b),
                  !strcmp(strategy, "sequential") ? "sequential: N x D"
-                 : sw ? "blocking server: ceil(N/W) x L" : "pool: ceil(N/W) x D");
+                 : sw                            ? "blocking server: ceil(N/W) x L"
+                                                 : "pool: ceil(N/W) x D");
         return buf;
     }
     return NULL;
@@ -334,8 +349,10 @@ static int run_config(struct session *ss, const char *strategy, size_t n, char *
                       size_t limit_len)
 {
     struct opts *o = ss->o;
-    struct cb_spec spec = {.strategy = cb_strategy_find(strategy), .w = o->w,
-                           .expect_checksum = ss->expect_checksum, .server = ss->server,
+    struct cb_spec spec = {.strategy = cb_strategy_find(strategy),
+                           .w = o->w,
+                           .expect_checksum = ss->expect_checksum,
+                           .server = ss->server,
                            .target = ss->target};
     spec.w.n = n;
     spec.w.url = ss->url;
@@ -364,7 +381,7 @@ static int run_config(struct session *ss, const char *strategy, size_t n, char *
     }
     uint64_t per = o->w.kind == CB_HTTP ? o->latency_ns : o->w.sleep_ns;
     uint64_t exp = cb_expected_ns(strategy, &spec.w, per, server_workers(o));
-    spec.run_timeout_ns = o->run_timeout_ns ? o->run_timeout_ns
+    spec.run_timeout_ns = o->run_timeout_ns                       ? o->run_timeout_ns
                           : exp > (UINT64_MAX - 60000000000u) / 3 ? UINT64_MAX
                                                                   : 3 * exp + 60000000000u;
     for (unsigned rep = 1; rep <= o->reps; rep++) {

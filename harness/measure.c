@@ -95,8 +95,8 @@ static uint64_t kernel_mem_kb(void)
     return (uint64_t)(ks > 0 ? ks : 0) + (uint64_t)(pt > 0 ? pt : 0);
 }
 
-uint64_t cb_expected_ns(const char *strategy, const struct cb_workload *w,
-                        uint64_t per_task_ns, uint64_t server_workers)
+uint64_t cb_expected_ns(const char *strategy, const struct cb_workload *w, uint64_t per_task_ns,
+                        uint64_t server_workers)
 {
     uint64_t conc = w->max_in_flight ? w->max_in_flight : w->n;
     if (strcmp(strategy, "sequential") == 0)
@@ -111,8 +111,8 @@ uint64_t cb_expected_ns(const char *strategy, const struct cb_workload *w,
 
 /* Read everything the child sends; sample kernel memory meanwhile; kill
  * the process group at the deadline. Returns bytes read, *timed_out set. */
-static size_t collect(int fd, pid_t pid, uint64_t deadline, char **buf,
-                      uint64_t *kernel_peak, int *timed_out)
+static size_t collect(int fd, pid_t pid, uint64_t deadline, char **buf, uint64_t *kernel_peak,
+                      int *timed_out)
 {
     size_t len = 0, cap = 1 << 16;
     char *b = malloc(cap);
@@ -179,8 +179,8 @@ static void first_failure(const struct cb_task *t, size_t k, char *note, size_t 
 }
 
 /* Count every slot's outcome into row; fills latencies. */
-static void verify(const struct cb_spec *spec, const struct child_header *h,
-                   struct cb_task *tasks, struct cb_row *row)
+static void verify(const struct cb_spec *spec, const struct child_header *h, struct cb_task *tasks,
+                   struct cb_row *row)
 {
     enum { V_NOT_RUN = CB_ERR_COUNT, V_WRONG_VALUE, V_SHORT_WAIT, V_COUNT };
     static const char *const vnames[] = {"not_run", "wrong_value", "short_wait"};
@@ -290,8 +290,8 @@ static void fill_from_child(const struct cb_spec *spec, const struct child_heade
         snprintf(first, sizeof first, "%s", row->note);
         snprintf(row->status, sizeof row->status, "limit");
         if (strstr(row->error_kinds, "emfile="))
-            snprintf(row->note, sizeof row->note, "EMFILE: binding limit RLIMIT_NOFILE=%lld; %.150s",
-                     nofile_limit(), first);
+            snprintf(row->note, sizeof row->note,
+                     "EMFILE: binding limit RLIMIT_NOFILE=%lld; %.150s", nofile_limit(), first);
         else
             snprintf(row->note, sizeof row->note,
                      "EADDRNOTAVAIL: binding limit ip_local_port_range %s; %.120s", port_range(),
@@ -305,14 +305,12 @@ static void fill_spec(const struct cb_spec *spec, struct cb_row *row)
 {
     cb_row_init(row);
     snprintf(row->strategy, sizeof row->strategy, "%s", spec->strategy->name);
-    snprintf(row->workload, sizeof row->workload, "%s",
-             spec->w.kind == CB_HTTP ? "http" : "sleep");
+    snprintf(row->workload, sizeof row->workload, "%s", spec->w.kind == CB_HTTP ? "http" : "sleep");
     row->n = spec->w.n;
     row->max_in_flight = spec->w.max_in_flight;
     row->duration_s = spec->duration_s;
     if (spec->w.kind == CB_HTTP) {
-        snprintf(row->target, sizeof row->target, "%s",
-                 spec->target ? spec->target : spec->w.url);
+        snprintf(row->target, sizeof row->target, "%s", spec->target ? spec->target : spec->w.url);
         snprintf(row->server, sizeof row->server, "%s", spec->server ? spec->server : "");
     }
 }
@@ -331,9 +329,18 @@ int cb_measure(const struct cb_spec *spec, struct cb_row *row)
     snprintf(a[3], 32, "%" PRIu64, spec->w.sleep_ns);
     snprintf(a[4], 32, "%" PRIu64, spec->w.timeout_ns);
     snprintf(a[5], 32, "%" PRIu64, t_fork);
-    char *argv[] = {"concbench", "_child", a[0], (char *)spec->strategy->name,
-                    spec->w.kind == CB_HTTP ? "http" : "sleep", a[1], a[2], a[3], a[4], a[5],
-                    (char *)(spec->w.url ? spec->w.url : "-"), NULL};
+    char *argv[] = {"concbench",
+                    "_child",
+                    a[0],
+                    (char *)spec->strategy->name,
+                    spec->w.kind == CB_HTTP ? "http" : "sleep",
+                    a[1],
+                    a[2],
+                    a[3],
+                    a[4],
+                    a[5],
+                    (char *)(spec->w.url ? spec->w.url : "-"),
+                    NULL};
     pid_t pid = fork();
     if (pid < 0) {
         int err = errno;
@@ -378,9 +385,8 @@ int cb_measure(const struct cb_spec *spec, struct cb_row *row)
                  (double)spec->run_timeout_ns / 1e9);
     } else if (WIFSIGNALED(status)) {
         snprintf(row->status, sizeof row->status, "crashed");
-        snprintf(row->note, sizeof row->note, "killed by %s", sigabbrev_np(WTERMSIG(status))
-                                                                  ? sigabbrev_np(WTERMSIG(status))
-                                                                  : "a signal");
+        snprintf(row->note, sizeof row->note, "killed by %s",
+                 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "a signal");
     } else if (!complete) {
         snprintf(row->status, sizeof row->status, "failed");
         snprintf(row->note, sizeof row->note, "the run sent %zu bytes of results, exit %d", len,

@@ -39,7 +39,7 @@ int cb_measure_child(int argc, char **argv);
 /* Expected wall time of a run, for budgets and timeouts: D (or L) for a
  * concurrent strategy, ceil(N/W) x D for a pool of W, N x D sequentially;
  * server_workers > 0 caps the concurrency the server allows. */
-uint64_t cb_expected_ns(const char *strategy, const struct cb_workload *w,
-                        uint64_t per_task_ns, uint64_t server_workers);
+uint64_t cb_expected_ns(const char *strategy, const struct cb_workload *w, uint64_t per_task_ns,
+                        uint64_t server_workers);
 
 #endif

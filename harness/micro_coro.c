@@ -54,8 +54,8 @@ static void bm_coro_switch(cbm_state *st, void *ctx)
 {
     const struct coro_case *cc = ctx;
     struct coro_sched s;
-    struct yielder y = { .s = &s, .stop = 0 };
-    struct coro *c[2] = { NULL, NULL };
+    struct yielder y = {.s = &s, .stop = 0};
+    struct coro *c[2] = {NULL, NULL};
     int i, rc, n = cc->ncoro;
 
     if ((rc = coro_sched_init(&s, cc->policy, 0))) {
@@ -81,8 +81,7 @@ static void bm_coro_switch(cbm_state *st, void *ctx)
     }
     cbm_set_items_processed(st, cbm_iterations(st));
     if (cc->policy == CORO_STACK_SHARED)
-        cbm_counter(st, "bytes_copied_per_switch", (double)s.bytes_copied,
-                    CBM_COUNTER_PER_ITER);
+        cbm_counter(st, "bytes_copied_per_switch", (double)s.bytes_copied, CBM_COUNTER_PER_ITER);
 out:
     for (i = 0; i < n; i++)
         if (c[i])
@@ -90,7 +89,10 @@ out:
     coro_sched_fini(&s);
 }
 
-static void count_fn(void *arg) { ++*(int *)arg; }
+static void count_fn(void *arg)
+{
+    ++*(int *)arg;
+}
 
 static void bm_coro_lifecycle(cbm_state *st, void *ctx)
 {
@@ -157,23 +159,21 @@ static void bm_bare_switch(cbm_state *st, void *ctx)
 /* Register this file's benchmarks (called once, from micro_main.c). */
 void micro_register_coro(void)
 {
-    static struct coro_case fixed = { CORO_STACK_FIXED, 1 };
-    static struct coro_case shared = { CORO_STACK_SHARED, 1 };
-    static struct coro_case shared2 = { CORO_STACK_SHARED, 2 };
+    static struct coro_case fixed = {CORO_STACK_FIXED, 1};
+    static struct coro_case shared = {CORO_STACK_SHARED, 1};
+    static struct coro_case shared2 = {CORO_STACK_SHARED, 2};
 
 #ifndef CORO_USE_UCONTEXT
-    cbm_register(&(struct cbm_def){ .name = "switch/coro_bare_asm_oneway", .fn = bm_bare_switch });
+    cbm_register(&(struct cbm_def){.name = "switch/coro_bare_asm_oneway", .fn = bm_bare_switch});
 #endif
+    cbm_register(
+        &(struct cbm_def){.name = "switch/coro_fixed_oneway", .fn = bm_coro_switch, .ctx = &fixed});
     cbm_register(&(struct cbm_def){
-        .name = "switch/coro_fixed_oneway", .fn = bm_coro_switch, .ctx = &fixed });
+        .name = "switch/coro_shared_oneway", .fn = bm_coro_switch, .ctx = &shared});
     cbm_register(&(struct cbm_def){
-        .name = "switch/coro_shared_oneway", .fn = bm_coro_switch, .ctx = &shared });
+        .name = "switch/coro_shared_copy_oneway", .fn = bm_coro_switch, .ctx = &shared2});
     cbm_register(&(struct cbm_def){
-        .name = "switch/coro_shared_copy_oneway", .fn = bm_coro_switch, .ctx = &shared2 });
-    cbm_register(&(struct cbm_def){ .name = "spawn/coro_fixed_create_run_destroy",
-                                    .fn = bm_coro_lifecycle,
-                                    .ctx = &fixed });
-    cbm_register(&(struct cbm_def){ .name = "spawn/coro_shared_create_run_destroy",
-                                    .fn = bm_coro_lifecycle,
-                                    .ctx = &shared });
+        .name = "spawn/coro_fixed_create_run_destroy", .fn = bm_coro_lifecycle, .ctx = &fixed});
+    cbm_register(&(struct cbm_def){
+        .name = "spawn/coro_shared_create_run_destroy", .fn = bm_coro_lifecycle, .ctx = &shared});
 }

@@ -60,7 +60,7 @@ static int raw_roundtrip(int ep, int efd, const char **what)
 
 static void bm_epoll_raw(cbm_state *st, void *ctx)
 {
-    struct epoll_event ev = { .events = EPOLLIN };
+    struct epoll_event ev = {.events = EPOLLIN};
     const char *what = NULL;
     int ep, efd, err = 0;
 
@@ -112,7 +112,7 @@ static void evl_rt_cb(struct evl *l, int fd, uint32_t events, void *arg)
 static void bm_epoll_evl(cbm_state *st, void *ctx)
 {
     struct evl l;
-    struct evl_rt rt = { .io = { .cb = evl_rt_cb, .arg = &rt } };
+    struct evl_rt rt = {.io = {.cb = evl_rt_cb, .arg = &rt}};
     const char *what = NULL;
     uint64_t one = 1;
     int efd, rc, err = 0;
@@ -157,6 +157,6 @@ out:
 /* Register this file's benchmarks (called once, from micro_main.c). */
 void micro_register_epoll(void)
 {
-    cbm_register(&(struct cbm_def){ .name = "epoll/eventfd_roundtrip", .fn = bm_epoll_raw });
-    cbm_register(&(struct cbm_def){ .name = "epoll/evl_eventfd_roundtrip", .fn = bm_epoll_evl });
+    cbm_register(&(struct cbm_def){.name = "epoll/eventfd_roundtrip", .fn = bm_epoll_raw});
+    cbm_register(&(struct cbm_def){.name = "epoll/evl_eventfd_roundtrip", .fn = bm_epoll_evl});
 }

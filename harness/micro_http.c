@@ -132,6 +132,6 @@ void micro_register_http(void)
         {"http/multi_socket_new_connection", bm_multi, (void *)1},
     };
     for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
-        cbm_register(&(struct cbm_def){.name = b[i].name, .fn = b[i].fn, .ctx = b[i].ctx,
-                                       .real_time = 1});
+        cbm_register(
+            &(struct cbm_def){.name = b[i].name, .fn = b[i].fn, .ctx = b[i].ctx, .real_time = 1});
 }

@@ -27,7 +27,10 @@ static void skip_errno(cbm_state *st, const char *what, int err)
     cbm_skip_with_error(st, msg);
 }
 
-static void *nop_thread(void *arg) { return arg; }
+static void *nop_thread(void *arg)
+{
+    return arg;
+}
 
 static void bm_pthread(cbm_state *st, void *ctx)
 {
@@ -103,7 +106,7 @@ static void bm_fork(cbm_state *st, void *ctx)
 
 static void bm_posix_spawn(cbm_state *st, void *ctx)
 {
-    char *argv[] = { "/bin/true", NULL };
+    char *argv[] = {"/bin/true", NULL};
     pid_t pid;
     int err;
 
@@ -124,10 +127,9 @@ static void bm_posix_spawn(cbm_state *st, void *ctx)
 /* Register this file's benchmarks (called once, from micro_main.c). */
 void micro_register_spawn(void)
 {
+    cbm_register(
+        &(struct cbm_def){.name = "spawn/pthread_create_join", .fn = bm_pthread, .real_time = 1});
+    cbm_register(&(struct cbm_def){.name = "spawn/fork_waitpid", .fn = bm_fork, .real_time = 1});
     cbm_register(&(struct cbm_def){
-        .name = "spawn/pthread_create_join", .fn = bm_pthread, .real_time = 1 });
-    cbm_register(&(struct cbm_def){
-        .name = "spawn/fork_waitpid", .fn = bm_fork, .real_time = 1 });
-    cbm_register(&(struct cbm_def){
-        .name = "spawn/posix_spawn_true_waitpid", .fn = bm_posix_spawn, .real_time = 1 });
+        .name = "spawn/posix_spawn_true_waitpid", .fn = bm_posix_spawn, .real_time = 1});
 }

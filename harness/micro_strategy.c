@@ -20,7 +20,7 @@ enum { BATCH = 100 };
 static void bm_strategy(cbm_state *st, void *ctx)
 {
     const struct cb_strategy *s = ctx;
-    const struct cb_workload w = { .kind = CB_SLEEP, .n = BATCH, .sleep_ns = 0 };
+    const struct cb_workload w = {.kind = CB_SLEEP, .n = BATCH, .sleep_ns = 0};
     struct cb_task tasks[BATCH];
     struct cb_report rep;
     char msg[200];
@@ -56,7 +56,7 @@ void micro_register_strategy(void)
         /* cbm_register() copies the name. The const is cast away only to
          * pass the strategy through the void *ctx; it is never written. */
         snprintf(name, sizeof name, "task/%s_sleep0_per_task", (*s)->name);
-        cbm_register(&(struct cbm_def){
-            .name = name, .fn = bm_strategy, .ctx = (void *)*s, .real_time = 1 });
+        cbm_register(
+            &(struct cbm_def){.name = name, .fn = bm_strategy, .ctx = (void *)*s, .real_time = 1});
     }
 }

@@ -61,7 +61,7 @@ static void uc_peer(void)
 static void bm_ucontext(cbm_state *st, void *ctx)
 {
     enum { STACK = 64 * 1024 };
-    struct uc_pp p = { .err = 0 };
+    struct uc_pp p = {.err = 0};
     void *stack = malloc(STACK);
 
     (void)ctx;
@@ -169,7 +169,7 @@ static void *futex_peer(void *arg)
 static void bm_thread_futex(cbm_state *st, void *ctx)
 {
     int one_cpu = ctx != NULL;
-    struct futex_pp p = { .turn = 0, .stop = 0, .err = 0 };
+    struct futex_pp p = {.turn = 0, .stop = 0, .err = 0};
     cpu_set_t old;
     pthread_t t;
     int rc, err = 0;
@@ -284,7 +284,7 @@ static void bm_process_pipe(cbm_state *st, void *ctx)
 {
     int one_cpu = ctx != NULL;
     const char *what = NULL, *stop_what = NULL;
-    struct echo e = { .to_child = -1, .from_child = -1, .pid = -1 };
+    struct echo e = {.to_child = -1, .from_child = -1, .pid = -1};
     cpu_set_t old;
     int rc, err = 0, stop_err;
     ssize_t n;
@@ -324,17 +324,17 @@ void micro_register_switch(void)
 {
     static int pin = 1; /* a non-NULL ctx selects the _1cpu variant */
 
-    cbm_register(&(struct cbm_def){ .name = "switch/ucontext_oneway", .fn = bm_ucontext });
+    cbm_register(&(struct cbm_def){.name = "switch/ucontext_oneway", .fn = bm_ucontext});
     cbm_register(&(struct cbm_def){
-        .name = "switch/thread_futex_oneway", .fn = bm_thread_futex, .real_time = 1 });
-    cbm_register(&(struct cbm_def){ .name = "switch/thread_futex_1cpu_oneway",
-                                    .fn = bm_thread_futex,
-                                    .ctx = &pin,
-                                    .real_time = 1 });
+        .name = "switch/thread_futex_oneway", .fn = bm_thread_futex, .real_time = 1});
+    cbm_register(&(struct cbm_def){.name = "switch/thread_futex_1cpu_oneway",
+                                   .fn = bm_thread_futex,
+                                   .ctx = &pin,
+                                   .real_time = 1});
     cbm_register(&(struct cbm_def){
-        .name = "switch/process_pipe_oneway", .fn = bm_process_pipe, .real_time = 1 });
-    cbm_register(&(struct cbm_def){ .name = "switch/process_pipe_1cpu_oneway",
-                                    .fn = bm_process_pipe,
-                                    .ctx = &pin,
-                                    .real_time = 1 });
+        .name = "switch/process_pipe_oneway", .fn = bm_process_pipe, .real_time = 1});
+    cbm_register(&(struct cbm_def){.name = "switch/process_pipe_1cpu_oneway",
+                                   .fn = bm_process_pipe,
+                                   .ctx = &pin,
+                                   .real_time = 1});
 }

@@ -46,7 +46,7 @@ static void bm_heap_push_pop(cbm_state *st, void *ctx)
     enum { SPAN_NS = 1000000000 };
     size_t n = (size_t)cbm_range(st, 0);
     struct evl_heap h;
-    struct evl_timer t = { .deadline_ns = 0 };
+    struct evl_timer t = {.deadline_ns = 0};
     uint64_t seed = 0x9e3779b97f4a7c15u;
     int rc;
 
@@ -118,9 +118,9 @@ static void bm_evl_arm_fire(cbm_state *st, void *ctx)
 /* Register this file's benchmarks (called once, from micro_main.c). */
 void micro_register_timer(void)
 {
-    static const int64_t sizes[] = { 1000, 1000000 };
+    static const int64_t sizes[] = {1000, 1000000};
 
     cbm_register(&(struct cbm_def){
-        .name = "timer/heap_push_pop", .fn = bm_heap_push_pop, .args = sizes, .nargs = 2 });
-    cbm_register(&(struct cbm_def){ .name = "timer/evl_arm_fire", .fn = bm_evl_arm_fire });
+        .name = "timer/heap_push_pop", .fn = bm_heap_push_pop, .args = sizes, .nargs = 2});
+    cbm_register(&(struct cbm_def){.name = "timer/evl_arm_fire", .fn = bm_evl_arm_fire});
 }

@@ -40,7 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NS_PER_S 1000000000ULL
+#define NS_PER_S  1000000000ULL
 #define NS_PER_MS 1000000ULL
 
 /* Everything one srv_run() needs: the resolved config and the socket. */
@@ -99,8 +99,7 @@ static ssize_t out_send(int fd, const char *head, struct srv_out *o)
     struct iovec iov[2];
     int n = 0;
     if (o->hoff < o->hlen)
-        iov[n++] = (struct iovec){(void *)(head + o->hoff),
-                                  (size_t)(o->hlen - o->hoff)};
+        iov[n++] = (struct iovec){(void *)(head + o->hoff), (size_t)(o->hlen - o->hoff)};
     if (o->boff < o->bend) {
         uint64_t left = o->bend - o->boff;
         size_t len = left > SRV_CHUNK ? SRV_CHUNK : (size_t)left;
@@ -125,8 +124,7 @@ static ssize_t out_send(int fd, const char *head, struct srv_out *o)
 }
 
 /* Prepare head and o for request r, or for its error response. */
-static void out_prepare(char *head, struct srv_out *o, const struct srv_req *r,
-                        bool keep_alive)
+static void out_prepare(char *head, struct srv_out *o, const struct srv_req *r, bool keep_alive)
 {
     *o = (struct srv_out){0};
     if (r->error) {
@@ -169,11 +167,10 @@ static void srv_ready(struct srv_ctx *x)
 {
     if (x->announce) {
         bool v6 = strchr(x->c.host, ':') != NULL;
-        fprintf(stderr, "listening on http://%s%s%s:%d (model %s", v6 ? "[" : "",
-                x->c.host, v6 ? "]" : "", x->port, srv_model_name(x->c.model));
+        fprintf(stderr, "listening on http://%s%s%s:%d (model %s", v6 ? "[" : "", x->c.host,
+                v6 ? "]" : "", x->port, srv_model_name(x->c.model));
         if (x->c.model != SRV_EVENT)
-            fprintf(stderr, ", %d worker%s", x->c.workers,
-                    x->c.workers == 1 ? "" : "s");
+            fprintf(stderr, ", %d worker%s", x->c.workers, x->c.workers == 1 ? "" : "s");
         fprintf(stderr, ")\n");
     }
     if (x->ready_fd >= 0) {
@@ -232,8 +229,8 @@ _Static_assert(sizeof(uintptr_t) >= 8, "timer keys need 64-bit pointers");
 
 static void *tkey(const struct conn *c, unsigned kind)
 {
-    return (void *)(uintptr_t)((uint64_t)(uint32_t)c->fd |
-                               (uint64_t)c->gen << 32 | (uint64_t)kind << 63);
+    return (void *)(uintptr_t)((uint64_t)(uint32_t)c->fd | (uint64_t)c->gen << 32 |
+                               (uint64_t)kind << 63);
 }
 
 static void ev_close(struct ev_srv *s, struct conn *c, enum close_how how)
@@ -266,8 +263,7 @@ static int ev_arm_idle(struct ev_srv *s, struct conn *c)
 {
     if (c->idle_armed_ns)
         return 0;
-    int rc = evl_timer_add(&s->loop, c->deadline_ns, ev_timer_cb,
-                           tkey(c, T_IDLE));
+    int rc = evl_timer_add(&s->loop, c->deadline_ns, ev_timer_cb, tkey(c, T_IDLE));
     if (rc == 0)
         c->idle_armed_ns = c->deadline_ns;
     return rc;
@@ -318,8 +314,7 @@ static int ev_write(struct ev_srv *s, struct conn *c, uint64_t now)
 }
 
 /* Begin answering r: wait for its latency on a timer, or write now. */
-static int ev_start(struct ev_srv *s, struct conn *c, const struct srv_req *r,
-                    uint64_t now)
+static int ev_start(struct ev_srv *s, struct conn *c, const struct srv_req *r, uint64_t now)
 {
     out_prepare(c->head, &c->out, r, r->keep_alive);
     c->close_after = !r->keep_alive || r->error;
@@ -329,8 +324,7 @@ static int ev_start(struct ev_srv *s, struct conn *c, const struct srv_req *r,
     c->state = CS_WAIT;
     /* No events while waiting: the next pipelined request stays in the
      * socket (backpressure); EPOLLERR/EPOLLHUP still arrive. */
-    if (evl_timer_add(&s->loop, now + r->latency_ns, ev_timer_cb,
-                      tkey(c, T_DUE)) ||
+    if (evl_timer_add(&s->loop, now + r->latency_ns, ev_timer_cb, tkey(c, T_DUE)) ||
         ev_set_events(s, c, 0)) {
         ev_close(s, c, CLOSE_PLAIN);
         return W_CLOSED;
@@ -340,15 +334,13 @@ static int ev_start(struct ev_srv *s, struct conn *c, const struct srv_req *r,
 
 /* Serve every complete request in buf[0..len); keep the rest in c->pend.
  * c->pend must be empty. Returns false when c was closed. */
-static bool ev_feed(struct ev_srv *s, struct conn *c, const char *buf,
-                    size_t len, uint64_t now)
+static bool ev_feed(struct ev_srv *s, struct conn *c, const char *buf, size_t len, uint64_t now)
 {
     const struct srv_config *cfg = &s->x->c;
     size_t off = 0;
     while (c->state == CS_READ) {
         struct srv_req r;
-        size_t n = srv_http_parse(buf + off, len - off, cfg->latency_ns,
-                                  cfg->body_bytes, &r);
+        size_t n = srv_http_parse(buf + off, len - off, cfg->latency_ns, cfg->body_bytes, &r);
         if (n == 0)
             break;
         off = r.error ? len : off + n;
@@ -505,8 +497,7 @@ static void ev_unpause_cb(struct evl *l, void *arg)
  * accept() fails, so level-triggered epoll would otherwise spin. */
 static void ev_pause_accept(struct ev_srv *s)
 {
-    if (evl_timer_add(&s->loop, cb_now_ns() + 100 * NS_PER_MS, ev_unpause_cb,
-                      s) == 0)
+    if (evl_timer_add(&s->loop, cb_now_ns() + 100 * NS_PER_MS, ev_unpause_cb, s) == 0)
         evl_io_mod(&s->loop, s->x->lfd, 0, &s->lio);
 }
 
@@ -547,11 +538,20 @@ static void ev_accept_cb(struct evl *l, int fd, uint32_t events, void *arg)
             return;
         /* Linux passes a connection's pending network errors to accept();
          * they concern that connection only. */
-        case EINTR: case ECONNABORTED: case EPROTO: case EPERM: case ENETDOWN:
-        case ENOPROTOOPT: case EHOSTDOWN: case ENONET: case EHOSTUNREACH:
-        case EOPNOTSUPP: case ENETUNREACH:
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+        case EPERM:
+        case ENETDOWN:
+        case ENOPROTOOPT:
+        case EHOSTDOWN:
+        case ENONET:
+        case EHOSTUNREACH:
+        case EOPNOTSUPP:
+        case ENETUNREACH:
             continue;
-        case EMFILE: case ENFILE: {
+        case EMFILE:
+        case ENFILE: {
             int r = ev_shed_one(s);
             if (r > 0)
                 continue;
@@ -631,15 +631,13 @@ struct blk_srv {
 /* Block until fd has events (fd < 0: just sleep), the deadline passes or
  * the server stops. 0, -ETIMEDOUT, -ECANCELED (stopping) or -errno. The
  * stop pipe is what lets a stop interrupt a worker in its sleep. */
-static int blk_wait(const struct blk_srv *b, int fd, short events,
-                    uint64_t deadline_ns)
+static int blk_wait(const struct blk_srv *b, int fd, short events, uint64_t deadline_ns)
 {
     for (;;) {
         uint64_t now = cb_now_ns();
         if (now >= deadline_ns)
             return -ETIMEDOUT;
-        struct pollfd p[2] = {{.fd = fd, .events = events},
-                              {.fd = b->stop_rd, .events = POLLIN}};
+        struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = b->stop_rd, .events = POLLIN}};
         struct timespec ts = ns_to_ts(deadline_ns - now);
         int n = ppoll(p, 2, &ts, NULL);
         if (n < 0 && errno != EINTR)
@@ -658,8 +656,7 @@ static bool blk_stopping(const struct blk_srv *b)
 }
 
 /* Read one request (within the idle timeout). true with *r filled. */
-static bool blk_read(const struct blk_srv *b, int fd, char *buf,
-                     struct srv_req *r)
+static bool blk_read(const struct blk_srv *b, int fd, char *buf, struct srv_req *r)
 {
     const struct srv_config *c = &b->x->c;
     uint64_t deadline = cb_now_ns() + c->idle_timeout_ns;
@@ -696,8 +693,7 @@ static void blk_serve_one(const struct blk_srv *b, int fd, char *buf)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (!blk_read(b, fd, buf, &r))
         goto out;
-    if (!r.error && r.latency_ns &&
-        blk_wait(b, -1, 0, cb_now_ns() + r.latency_ns) == -ECANCELED)
+    if (!r.error && r.latency_ns && blk_wait(b, -1, 0, cb_now_ns() + r.latency_ns) == -ECANCELED)
         goto out;
     out_prepare(head, &o, &r, false);
     for (;;) {
@@ -708,8 +704,7 @@ static void blk_serve_one(const struct blk_srv *b, int fd, char *buf)
             continue;
         if (w != -EAGAIN && w < 0)
             goto out;
-        if (w == -EAGAIN &&
-            blk_wait(b, fd, POLLOUT, cb_now_ns() + c->idle_timeout_ns))
+        if (w == -EAGAIN && blk_wait(b, fd, POLLOUT, cb_now_ns() + c->idle_timeout_ns))
             goto out;
     }
     how = !r.error && r.reset_after != UINT64_MAX ? CLOSE_RESET : CLOSE_GRACEFUL;
@@ -841,8 +836,7 @@ struct pf_pool {
 /* Reap the workers that exited and respawn those that crashed (at most 100
  * respawns in all: a worker that crashes at once must not turn the parent
  * into a fork loop). */
-static void pf_reap(struct pf_pool *p, const struct blk_srv *b,
-                    const sigset_t *old_mask)
+static void pf_reap(struct pf_pool *p, const struct blk_srv *b, const sigset_t *old_mask)
 {
     for (int i = 0; i < p->n; i++) {
         int st;
@@ -909,8 +903,7 @@ static int blk_serve(struct srv_ctx *x, const sigset_t *old_mask)
     if (pipe2(p, O_CLOEXEC))
         return -errno;
     struct blk_srv b = {.x = x, .stop_rd = p[0], .stop_wr = p[1]};
-    int rc = x->c.model == SRV_PREFORK ? pf_serve(&b, old_mask)
-                                       : blk_serve_threads(&b);
+    int rc = x->c.model == SRV_PREFORK ? pf_serve(&b, old_mask) : blk_serve_threads(&b);
     close(p[0]);
     close(p[1]);
     return rc;
@@ -971,9 +964,8 @@ static int srv_listen(struct srv_ctx *x)
         close(fd);
         return rc;
     }
-    x->port = ntohs(ss.ss_family == AF_INET6
-                        ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                        : ((struct sockaddr_in *)&ss)->sin_port);
+    x->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                             : ((struct sockaddr_in *)&ss)->sin_port);
     x->lfd = fd;
     return 0;
 }
@@ -988,9 +980,8 @@ static int srv_resolve(const struct srv_config *cfg, struct srv_config *c)
         c->workers = 1;
     if (c->idle_timeout_ns == 0)
         c->idle_timeout_ns = 30 * NS_PER_S;
-    if ((unsigned)c->model > SRV_PREFORK || c->workers < 0 || c->port < 0 ||
-        c->port > 65535 || c->latency_ns > SRV_LATENCY_MAX_NS ||
-        c->body_bytes > SRV_BODY_MAX || c->backlog < 0)
+    if ((unsigned)c->model > SRV_PREFORK || c->workers < 0 || c->port < 0 || c->port > 65535 ||
+        c->latency_ns > SRV_LATENCY_MAX_NS || c->body_bytes > SRV_BODY_MAX || c->backlog < 0)
         return -EINVAL;
     return 0;
 }
@@ -1091,8 +1082,7 @@ static int wait_child(pid_t pid, uint64_t timeout_ns, int *status)
             struct timespec ts = ns_to_ts(left);
             ppoll(&p, 1, &ts, NULL);
         } else {
-            struct timespec ts = ns_to_ts(left < 10 * NS_PER_MS ? left
-                                                                : 10 * NS_PER_MS);
+            struct timespec ts = ns_to_ts(left < 10 * NS_PER_MS ? left : 10 * NS_PER_MS);
             nanosleep(&ts, NULL);
         }
     }
@@ -1178,8 +1168,7 @@ int srv_spawn(const struct srv_config *c, struct srv_handle *h)
     }
     /* The child says why it failed in its exit status (srv_run's errno). */
     if (rc == -EIO && wait_child(pid, NS_PER_S, &status) == 0) {
-        if (WIFEXITED(status) && WEXITSTATUS(status) > 0 &&
-            WEXITSTATUS(status) < 125)
+        if (WIFEXITED(status) && WEXITSTATUS(status) > 0 && WEXITSTATUS(status) < 125)
             return -WEXITSTATUS(status);
         return -EIO;
     }
@@ -1220,20 +1209,19 @@ int srv_stop(struct srv_handle *h)
 
 static void srv_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: concbench serve [options]\n"
-            "  --model M          event (default), blocking or prefork\n"
-            "  --workers W        blocking/prefork: W workers (default 1)\n"
-            "  --listen HOST      address to bind (default 127.0.0.1)\n"
-            "  --port P           port (default 0: any free port)\n"
-            "  --latency DUR      latency when the URL does not say (default 1s)\n"
-            "  --body BYTES       body size when the URL does not say (default 64)\n"
-            "  --idle-timeout DUR close idle or slow connections (default 30s)\n"
-            "  --backlog N        listen backlog (default net.core.somaxconn)\n"
-            "  -h, --help         this help\n"
-            "DUR: 1s, 250ms, 100us, 2.5s; a plain number is seconds.\n"
-            "BYTES: 64, 16k (x1000), 1M (x1000000).\n"
-            "URLs: /delay/<ms>, ?ms=<ms>&bytes=<n>&status=<code>&reset=<n>\n");
+    fprintf(f, "usage: concbench serve [options]\n"
+               "  --model M          event (default), blocking or prefork\n"
+               "  --workers W        blocking/prefork: W workers (default 1)\n"
+               "  --listen HOST      address to bind (default 127.0.0.1)\n"
+               "  --port P           port (default 0: any free port)\n"
+               "  --latency DUR      latency when the URL does not say (default 1s)\n"
+               "  --body BYTES       body size when the URL does not say (default 64)\n"
+               "  --idle-timeout DUR close idle or slow connections (default 30s)\n"
+               "  --backlog N        listen backlog (default net.core.somaxconn)\n"
+               "  -h, --help         this help\n"
+               "DUR: 1s, 250ms, 100us, 2.5s; a plain number is seconds.\n"
+               "BYTES: 64, 16k (x1000), 1M (x1000000).\n"
+               "URLs: /delay/<ms>, ?ms=<ms>&bytes=<n>&status=<code>&reset=<n>\n");
 }
 
 static int parse_int(const char *s, long lo, long hi, int *out)
@@ -1253,9 +1241,8 @@ static int parse_int(const char *s, long lo, long hi, int *out)
  * option, -EDESTADDRREQ for a missing value (v NULL). */
 static int srv_option(struct srv_config *c, const char *name, const char *v)
 {
-    static const char *const known[] = {
-        "--model",   "--workers", "--listen", "--port",
-        "--backlog", "--latency", "--idle-timeout", "--body"};
+    static const char *const known[] = {"--model",   "--workers", "--listen",       "--port",
+                                        "--backlog", "--latency", "--idle-timeout", "--body"};
     bool found = false;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         found |= strcmp(name, known[i]) == 0;
@@ -1276,24 +1263,16 @@ static int srv_option(struct srv_config *c, const char *name, const char *v)
     if (strcmp(name, "--backlog") == 0)
         return parse_int(v, 1, INT32_MAX, &c->backlog);
     if (strcmp(name, "--latency") == 0)
-        return cb_parse_duration(v, &c->latency_ns) ||
-                       c->latency_ns > SRV_LATENCY_MAX_NS
-                   ? -EINVAL
-                   : 0;
+        return cb_parse_duration(v, &c->latency_ns) || c->latency_ns > SRV_LATENCY_MAX_NS ? -EINVAL
+                                                                                          : 0;
     if (strcmp(name, "--idle-timeout") == 0)
-        return cb_parse_duration(v, &c->idle_timeout_ns) ||
-                       c->idle_timeout_ns == 0
-                   ? -EINVAL
-                   : 0;
+        return cb_parse_duration(v, &c->idle_timeout_ns) || c->idle_timeout_ns == 0 ? -EINVAL : 0;
     if (strcmp(name, "--body") == 0)
-        return cb_parse_count(v, &c->body_bytes) || c->body_bytes > SRV_BODY_MAX
-                   ? -EINVAL
-                   : 0;
+        return cb_parse_count(v, &c->body_bytes) || c->body_bytes > SRV_BODY_MAX ? -EINVAL : 0;
     return -ENOENT;
 }
 
-__attribute__((format(printf, 1, 2))) static int
-srv_bad_usage(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int srv_bad_usage(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -1319,8 +1298,7 @@ int srv_main(int argc, char **argv)
             return 0;
         }
         const char *eq = strchr(a, '=');
-        if (strncmp(a, "--", 2) != 0 || (eq ? (size_t)(eq - a) : strlen(a)) >=
-                                            sizeof name)
+        if (strncmp(a, "--", 2) != 0 || (eq ? (size_t)(eq - a) : strlen(a)) >= sizeof name)
             return srv_bad_usage("unknown option '%s'", a);
         if (eq) {
             snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
@@ -1341,8 +1319,8 @@ int srv_main(int argc, char **argv)
         return srv_bad_usage("bad configuration");
     int rc = srv_run_ctx(&x);
     if (rc) {
-        fprintf(stderr, "concbench serve: cannot serve on %s:%d: %s\n",
-                x.c.host, x.c.port, strerror(-rc));
+        fprintf(stderr, "concbench serve: cannot serve on %s:%d: %s\n", x.c.host, x.c.port,
+                strerror(-rc));
         return 1;
     }
     return 0;

@@ -29,8 +29,8 @@
 enum srv_model { SRV_EVENT, SRV_BLOCKING, SRV_PREFORK };
 
 struct srv_config {
-    const char *host;         /* default "127.0.0.1"; never 0.0.0.0 unless told */
-    int port;                 /* 0: ephemeral */
+    const char *host; /* default "127.0.0.1"; never 0.0.0.0 unless told */
+    int port;         /* 0: ephemeral */
     enum srv_model model;
     int workers;              /* blocking/prefork: W (default 1) */
     uint64_t latency_ns;      /* when the URL does not say (default 1 s) */

@@ -76,33 +76,58 @@ uint64_t srv_body_checksum(uint64_t len)
 const char *srv_http_reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 206:
+        return "Partial Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Content Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
     }
     switch (status / 100) {
-    case 2: return "Success";
-    case 3: return "Redirection";
-    case 4: return "Client Error";
-    default: return "Server Error";
+    case 2:
+        return "Success";
+    case 3:
+        return "Redirection";
+    case 4:
+        return "Client Error";
+    default:
+        return "Server Error";
     }
 }
 
@@ -115,11 +140,9 @@ size_t srv_http_head(char *out, const struct srv_req *r, bool keep_alive)
                      "X-Checksum: %016" PRIx64 "\r\n"
                      "Connection: %s\r\n\r\n",
                      r->status, srv_http_reason(r->status), r->body_bytes,
-                     srv_body_checksum(r->body_bytes),
-                     keep_alive ? "keep-alive" : "close");
+                     srv_body_checksum(r->body_bytes), keep_alive ? "keep-alive" : "close");
     /* Cannot be truncated (the longest head is ~180 bytes); clamp anyway. */
-    return n < 0 ? 0 : (size_t)n < SRV_RESP_HEAD_MAX ? (size_t)n
-                                                      : SRV_RESP_HEAD_MAX - 1;
+    return n < 0 ? 0 : (size_t)n < SRV_RESP_HEAD_MAX ? (size_t)n : SRV_RESP_HEAD_MAX - 1;
 }
 
 size_t srv_http_error(char *out, int status)
@@ -133,8 +156,7 @@ size_t srv_http_error(char *out, int status)
                      "Connection: close\r\n\r\n%s",
                      status, srv_http_reason(status), strlen(why),
                      status == 405 ? "Allow: GET, HEAD\r\n" : "", why);
-    return n < 0 ? 0 : (size_t)n < SRV_RESP_HEAD_MAX ? (size_t)n
-                                                      : SRV_RESP_HEAD_MAX - 1;
+    return n < 0 ? 0 : (size_t)n < SRV_RESP_HEAD_MAX ? (size_t)n : SRV_RESP_HEAD_MAX - 1;
 }
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -187,13 +209,12 @@ static bool lit_eq(const char *s, size_t n, const char *lit)
 
 static bool is_tchar(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 /* One query parameter k=v. 0 or -EINVAL. */
-static int parse_param(const char *k, size_t kn, const char *v, size_t vn,
-                       struct srv_req *r)
+static int parse_param(const char *k, size_t kn, const char *v, size_t vn, struct srv_req *r)
 {
     uint64_t x;
     if (lit_eq(k, kn, "ms"))
@@ -214,8 +235,8 @@ static int parse_param(const char *k, size_t kn, const char *v, size_t vn,
 static int parse_target(const char *t, size_t n, struct srv_req *r)
 {
     /* Absolute form (a client talking to a proxy): skip scheme and host. */
-    if (n >= 7 && (strncasecmp(t, "http://", 7) == 0 ||
-                   (n >= 8 && strncasecmp(t, "https://", 8) == 0))) {
+    if (n >= 7 &&
+        (strncasecmp(t, "http://", 7) == 0 || (n >= 8 && strncasecmp(t, "https://", 8) == 0))) {
         const char *a = memchr(t, ':', n) + 3;
         size_t rest = n - (size_t)(a - t), i = 0;
         while (i < rest && a[i] != '/' && a[i] != '?')
@@ -232,8 +253,7 @@ static int parse_target(const char *t, size_t n, struct srv_req *r)
         n = (size_t)(hash - t);
     const char *q = memchr(t, '?', n);
     size_t pn = q ? (size_t)(q - t) : n;
-    if (pn > 7 && strncmp(t, "/delay/", 7) == 0 &&
-        parse_ms(t + 7, pn - 7, &r->latency_ns))
+    if (pn > 7 && strncmp(t, "/delay/", 7) == 0 && parse_ms(t + 7, pn - 7, &r->latency_ns))
         return -EINVAL;
     if (!q)
         return 0;
@@ -242,8 +262,7 @@ static int parse_target(const char *t, size_t n, struct srv_req *r)
         const char *amp = memchr(p, '&', (size_t)(end - p));
         const char *pe = amp ? amp : end;
         const char *eq = memchr(p, '=', (size_t)(pe - p));
-        if (eq && parse_param(p, (size_t)(eq - p), eq + 1,
-                              (size_t)(pe - eq - 1), r))
+        if (eq && parse_param(p, (size_t)(eq - p), eq + 1, (size_t)(pe - eq - 1), r))
             return -EINVAL;
         p = pe + 1;
     }
@@ -251,8 +270,7 @@ static int parse_target(const char *t, size_t n, struct srv_req *r)
 }
 
 /* The request line "METHOD SP target SP HTTP/1.x". Sets *v11. */
-static int parse_request_line(const char *s, size_t n, struct srv_req *r,
-                              bool *v11)
+static int parse_request_line(const char *s, size_t n, struct srv_req *r, bool *v11)
 {
     const char *sp1 = memchr(s, ' ', n);
     if (!sp1 || sp1 == s)
@@ -286,8 +304,7 @@ static int parse_request_line(const char *s, size_t n, struct srv_req *r,
 
 /* The header fields we care about: Connection, Content-Length,
  * Transfer-Encoding. Returns 0 or 400. */
-static int parse_field(const char *s, size_t n, bool *close, bool *ka,
-                       uint64_t *clen)
+static int parse_field(const char *s, size_t n, bool *close, bool *ka, uint64_t *clen)
 {
     if (n == 0 || s[0] == ' ' || s[0] == '\t') /* obsolete line folding */
         return 400;
@@ -318,8 +335,7 @@ static int parse_field(const char *s, size_t n, bool *close, bool *ka,
         }
     } else if (lit_eq(s, kn, "content-length")) {
         uint64_t x;
-        if (parse_u64(v, vn, SRV_HEAD_MAX, &x) ||
-            (*clen != UINT64_MAX && *clen != x))
+        if (parse_u64(v, vn, SRV_HEAD_MAX, &x) || (*clen != UINT64_MAX && *clen != x))
             return 400;
         *clen = x;
     } else if (lit_eq(s, kn, "transfer-encoding")) {
@@ -335,8 +351,8 @@ static size_t parse_fail(struct srv_req *r, int status, size_t took)
     return took;
 }
 
-size_t srv_http_parse(const char *buf, size_t len, uint64_t def_latency_ns,
-                      uint64_t def_bytes, struct srv_req *r)
+size_t srv_http_parse(const char *buf, size_t len, uint64_t def_latency_ns, uint64_t def_bytes,
+                      struct srv_req *r)
 {
     *r = (struct srv_req){.latency_ns = def_latency_ns,
                           .body_bytes = def_bytes,

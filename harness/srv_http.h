@@ -51,8 +51,8 @@ struct srv_req {
  * fraction: 0.5), bytes=<n>, status=<200..599>, reset=<n>. Any other path
  * or parameter is ignored; a bad number is an error.
  */
-size_t srv_http_parse(const char *buf, size_t len, uint64_t def_latency_ns,
-                      uint64_t def_bytes, struct srv_req *r);
+size_t srv_http_parse(const char *buf, size_t len, uint64_t def_latency_ns, uint64_t def_bytes,
+                      struct srv_req *r);
 
 /* Write the response head for r (status line, Content-Length, Content-Type,
  * X-Checksum of a body of r->body_bytes, Connection) into out, which holds

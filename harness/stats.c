@@ -54,8 +54,8 @@ struct config {
 
 static int same_config(const struct cb_row *a, const struct cb_row *b)
 {
-    return !strcmp(a->strategy, b->strategy) && !strcmp(a->workload, b->workload) &&
-           a->n == b->n && a->max_in_flight == b->max_in_flight &&
+    return !strcmp(a->strategy, b->strategy) && !strcmp(a->workload, b->workload) && a->n == b->n &&
+           a->max_in_flight == b->max_in_flight &&
            (a->duration_s == b->duration_s || (isnan(a->duration_s) && isnan(b->duration_s))) &&
            !strcmp(a->target, b->target) && !strcmp(a->server, b->server);
 }
@@ -66,8 +66,11 @@ static double u2d(uint64_t v)
 }
 
 typedef double (*pick_fn)(const struct cb_row *r);
-#define PICK(name, expr) \
-    static double name(const struct cb_row *r) { return (expr); }
+#define PICK(name, expr)                                                                           \
+    static double name(const struct cb_row *r)                                                     \
+    {                                                                                              \
+        return (expr);                                                                             \
+    }
 PICK(pick_wall, r->wall_s)
 PICK(pick_cpu, r->user_s + r->sys_s)
 PICK(pick_user, r->user_s)
@@ -135,10 +138,9 @@ static void write_summary_row(FILE *out, const struct config *c)
     static const struct {
         pick_fn f;
         const char *fmt; /* kB and counts are whole numbers */
-    } rest[] = {{pick_cpu, "%.6f"}, {pick_user, "%.6f"}, {pick_sys, "%.6f"},
-                {pick_mem, "%.0f"}, {pick_mpt, "%.1f"}, {pick_kernel, "%.0f"},
-                {pick_p50, "%.6f"}, {pick_p99, "%.6f"}, {pick_max, "%.6f"},
-                {pick_last, "%.6f"}, {pick_err, "%.0f"}};
+    } rest[] = {{pick_cpu, "%.6f"}, {pick_user, "%.6f"},   {pick_sys, "%.6f"}, {pick_mem, "%.0f"},
+                {pick_mpt, "%.1f"}, {pick_kernel, "%.0f"}, {pick_p50, "%.6f"}, {pick_p99, "%.6f"},
+                {pick_max, "%.6f"}, {pick_last, "%.6f"},   {pick_err, "%.0f"}};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
         put_num(out, median_of(c, rest[i].f, NULL, NULL), rest[i].fmt);
     putc(',', out);

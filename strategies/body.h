@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define CB_FNV_OFFSET 0xcbf29ce484222325ULL
-#define CB_FNV_PRIME 0x100000001b3ULL
+#define CB_FNV_PRIME  0x100000001b3ULL
 
 /* Byte number i of a test-server body: printable, period 61 (a prime, so
  * a shifted or truncated body does not checksum the same). */

@@ -78,8 +78,7 @@ struct candidate {
     const char *unit;
 };
 
-void cb_limit_explain(const char *what, int err, size_t started, char *buf,
-                      size_t len)
+void cb_limit_explain(const char *what, int err, size_t started, char *buf, size_t len)
 {
     struct rlimit nproc = {0}, nofile = {0};
     getrlimit(RLIMIT_NPROC, &nproc);
@@ -96,8 +95,8 @@ void cb_limit_explain(const char *what, int err, size_t started, char *buf,
          count_dir("/proc/self/fd"), "fds open"},
         /* RLIMIT_NPROC does not bind root (CAP_SYS_RESOURCE); it is named
          * only when nothing else is near its ceiling. */
-        {"RLIMIT_NPROC", nproc.rlim_cur == RLIM_INFINITY ? -1 : (long long)nproc.rlim_cur,
-         -1, "per-user processes"},
+        {"RLIMIT_NPROC", nproc.rlim_cur == RLIM_INFINITY ? -1 : (long long)nproc.rlim_cur, -1,
+         "per-user processes"},
     };
     size_t best = (size_t)-1;
     double best_ratio = 0.0;
@@ -115,8 +114,8 @@ void cb_limit_explain(const char *what, int err, size_t started, char *buf,
     if (off < 0 || (size_t)off >= len)
         return;
     if (best != (size_t)-1 && best_ratio > 0.9)
-        snprintf(buf + off, len - (size_t)off, "; binding limit %s=%lld (%lld %s)",
-                 c[best].name, c[best].limit, c[best].used, c[best].unit);
+        snprintf(buf + off, len - (size_t)off, "; binding limit %s=%lld (%lld %s)", c[best].name,
+                 c[best].limit, c[best].used, c[best].unit);
     else if (err == ENOMEM)
         snprintf(buf + off, len - (size_t)off, "; out of memory (no count limit near its ceiling)");
     else

@@ -18,8 +18,7 @@
  * ("fork", "pthread_create"). Reads /proc; never fails (unknown values are
  * left out). Thread-safe.
  */
-void cb_limit_explain(const char *what, int err, size_t started, char *buf,
-                      size_t len);
+void cb_limit_explain(const char *what, int err, size_t started, char *buf, size_t len);
 
 /* Read one integer from a /proc or /sys file; -1 if unreadable. */
 long long cb_read_ll(const char *path);

@@ -24,11 +24,11 @@ struct coro {
     struct coro_sched *sched;
     void (*fn)(void *);
     void *arg;
-    char *save;        /* shared policy: the frames, while off the stack */
+    char *save; /* shared policy: the frames, while off the stack */
     uint32_t save_len, save_cap;
-    char *stack;       /* fixed policy: usable stack [stack, +stack_size) */
+    char *stack; /* fixed policy: usable stack [stack, +stack_size) */
 #ifdef CORO_USE_UCONTEXT
-    char *sp_hint;     /* lowest live stack address when it last yielded */
+    char *sp_hint; /* lowest live stack address when it last yielded */
 #endif
     uint8_t state;
     char inline_save[]; /* shared policy: frames live here when they fit */
@@ -49,8 +49,8 @@ enum { SLAB_STACKS = 64 };
 
 /* --- the switch, with ASan told about the stack change ------------------ */
 
-static void switch_ctx(struct coro_ctx *from, struct coro_ctx *to,
-                       const void *to_lo, size_t to_size, int from_done)
+static void switch_ctx(struct coro_ctx *from, struct coro_ctx *to, const void *to_lo,
+                       size_t to_size, int from_done)
 {
 #if CORO_ASAN
     /* ASan must know which stack is live, or it mistakes the switch for a
@@ -88,8 +88,7 @@ void coro_trampoline(void);
 
 /* Build the frame coro_switch expects (see the .S file's table) at the top
  * of [lo, hi), so that switching to ctx calls entry(arg). */
-void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *),
-                   void *arg)
+void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *), void *arg)
 {
 #if defined(CORO_USE_UCONTEXT)
     getcontext(&ctx->uc);
@@ -102,31 +101,31 @@ void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void 
 #elif defined(__x86_64__)
     (void)lo;
     uint64_t *sp = (uint64_t *)((uintptr_t)hi & ~(uintptr_t)15);
-    sp -= 2;          /* a zero "return address" above the trampoline */
+    sp -= 2; /* a zero "return address" above the trampoline */
     sp[0] = sp[1] = 0;
-    sp -= 8;          /* the 64-byte switch frame */
+    sp -= 8; /* the 64-byte switch frame */
     uint32_t mxcsr;
     uint16_t fpucw;
     __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
     __asm__ volatile("fnstcw %0" : "=m"(fpucw));
     sp[0] = (uint64_t)mxcsr | ((uint64_t)fpucw << 32);
-    sp[1] = 0;                            /* r15 */
-    sp[2] = 0;                            /* r14 */
-    sp[3] = (uint64_t)(uintptr_t)arg;     /* r13: the entry's argument */
-    sp[4] = (uint64_t)(uintptr_t)entry;   /* r12: the entry */
-    sp[5] = 0;                            /* rbx */
-    sp[6] = 0;                            /* rbp */
+    sp[1] = 0;                          /* r15 */
+    sp[2] = 0;                          /* r14 */
+    sp[3] = (uint64_t)(uintptr_t)arg;   /* r13: the entry's argument */
+    sp[4] = (uint64_t)(uintptr_t)entry; /* r12: the entry */
+    sp[5] = 0;                          /* rbx */
+    sp[6] = 0;                          /* rbp */
     sp[7] = (uint64_t)(uintptr_t)coro_trampoline;
     ctx->sp = sp;
 #elif defined(__aarch64__)
     (void)lo;
     uint64_t *sp = (uint64_t *)((uintptr_t)hi & ~(uintptr_t)15);
-    sp -= 22;         /* the 176-byte switch frame */
+    sp -= 22; /* the 176-byte switch frame */
     memset(sp, 0, 176);
     uint64_t fpcr;
     __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
-    sp[0] = (uint64_t)(uintptr_t)entry;      /* x19 */
-    sp[1] = (uint64_t)(uintptr_t)arg;        /* x20 */
+    sp[0] = (uint64_t)(uintptr_t)entry;            /* x19 */
+    sp[1] = (uint64_t)(uintptr_t)arg;              /* x20 */
     sp[11] = (uint64_t)(uintptr_t)coro_trampoline; /* x30 */
     sp[20] = fpcr;
     ctx->sp = sp;
@@ -150,8 +149,7 @@ static char *frames_lo(const struct coro *c)
 #if CORO_ASAN
 /* ASan poisons the red zones around locals on the stack; a copy of a
  * stack must not be checked against them. */
-__attribute__((no_sanitize_address)) static void stack_copy(char *dst, const char *src,
-                                                            size_t len)
+__attribute__((no_sanitize_address)) static void stack_copy(char *dst, const char *src, size_t len)
 {
     volatile char *d = dst;
     for (size_t i = 0; i < len; i++)
@@ -228,8 +226,7 @@ static void fixed_stack_put(struct coro_sched *s, char *st)
 
 /* --- the scheduler ------------------------------------------------------ */
 
-int coro_sched_init(struct coro_sched *s, enum coro_stack_policy p,
-                    size_t stack_size)
+int coro_sched_init(struct coro_sched *s, enum coro_stack_policy p, size_t stack_size)
 {
     size_t pg = (size_t)sysconf(_SC_PAGESIZE);
     *s = (struct coro_sched){.policy = p, .page = pg};
@@ -293,8 +290,7 @@ struct coro *coro_create(struct coro_sched *s, void (*fn)(void *), void *arg)
     return c;
 }
 
-static void stack_bounds(const struct coro_sched *s, const struct coro *c,
-                         char **lo, char **hi)
+static void stack_bounds(const struct coro_sched *s, const struct coro *c, char **lo, char **hi)
 {
     if (s->policy == CORO_STACK_SHARED) {
         *lo = s->shared_lo;
@@ -394,6 +390,8 @@ void coro_policy_describe(const struct coro_sched *s, char *buf, size_t len)
                  "buffers sized to use",
                  sw, s->stack_size >> 10);
     else
-        snprintf(buf, len, "%s; private %zu KiB stacks, %d per mmap, guard pages while the "
-                 "map budget lasts", sw, s->stack_size >> 10, SLAB_STACKS);
+        snprintf(buf, len,
+                 "%s; private %zu KiB stacks, %d per mmap, guard pages while the "
+                 "map budget lasts",
+                 sw, s->stack_size >> 10, SLAB_STACKS);
 }

@@ -48,8 +48,7 @@ void coro_switch(struct coro_ctx *from, struct coro_ctx *to);
  * switches away for good. The scheduler builds every coroutine with this;
  * it is exported for the micro-benchmark of the bare switch.
  */
-void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *),
-                   void *arg);
+void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *), void *arg);
 
 enum coro_stack_policy { CORO_STACK_SHARED, CORO_STACK_FIXED };
 
@@ -57,24 +56,24 @@ struct coro;
 struct coro_slab;
 
 struct coro_sched {
-    struct coro_ctx main;    /* the scheduler's own context */
-    struct coro *current;    /* running coroutine, NULL in the scheduler */
+    struct coro_ctx main; /* the scheduler's own context */
+    struct coro *current; /* running coroutine, NULL in the scheduler */
     enum coro_stack_policy policy;
     size_t stack_size;
-    size_t page;             /* page size, read once */
+    size_t page; /* page size, read once */
     /* CORO_STACK_SHARED */
-    char *shared_map;        /* mapping, guard page first */
+    char *shared_map; /* mapping, guard page first */
     size_t shared_map_len;
     char *shared_lo, *shared_hi; /* usable stack [lo, hi) */
-    struct coro *on_stack;   /* whose frames are on the shared stack */
+    struct coro *on_stack;       /* whose frames are on the shared stack */
     /* CORO_STACK_FIXED */
     struct coro_slab *slabs;
-    void *free_stacks;       /* free list of stacks */
-    size_t guard_budget;     /* guard pages we may still add (maps) */
+    void *free_stacks;   /* free list of stacks */
+    size_t guard_budget; /* guard pages we may still add (maps) */
     /* statistics */
-    size_t live;             /* coroutines created, not destroyed */
-    uint64_t bytes_copied;   /* shared policy: bytes saved and restored */
-    void *asan_fake_stack;   /* ASan fiber bookkeeping */
+    size_t live;           /* coroutines created, not destroyed */
+    uint64_t bytes_copied; /* shared policy: bytes saved and restored */
+    void *asan_fake_stack; /* ASan fiber bookkeeping */
     const void *main_stack_lo;
     size_t main_stack_size;
 };
@@ -84,8 +83,7 @@ struct coro_sched {
  * stack's (rounded up to pages; 0: 256 KiB shared, 64 KiB fixed).
  * 0 or a negative errno (-ENOMEM when the mmap fails).
  */
-int coro_sched_init(struct coro_sched *s, enum coro_stack_policy p,
-                    size_t stack_size);
+int coro_sched_init(struct coro_sched *s, enum coro_stack_policy p, size_t stack_size);
 /* Release the stacks. Every coroutine must have been destroyed. */
 void coro_sched_fini(struct coro_sched *s);
 

@@ -48,8 +48,7 @@ static void io_cb(struct evl *l, int fd, uint32_t events, void *arg)
     check_done(g);
 }
 
-static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp,
-                     void *sockp)
+static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
 {
     struct evl_curl *g = userp;
     struct evl_curl_sock *s = sockp;
@@ -71,8 +70,8 @@ static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp,
         s->g = g;
     }
     uint32_t ev = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-    int rc = s->registered ? evl_io_mod(g->loop, fd, ev, &s->io)
-                           : evl_io_add(g->loop, fd, ev, &s->io);
+    int rc =
+        s->registered ? evl_io_mod(g->loop, fd, ev, &s->io) : evl_io_add(g->loop, fd, ev, &s->io);
     if (rc) {
         /* Not assigned yet if fresh, so curl will not hand it back. */
         if (fresh)
@@ -106,8 +105,7 @@ static int timer_cb(CURLM *m, long timeout_ms, void *userp)
     return 0;
 }
 
-int evl_curl_init(struct evl_curl *g, struct evl *l, size_t max_conns,
-                  evl_curl_done_cb done_cb)
+int evl_curl_init(struct evl_curl *g, struct evl *l, size_t max_conns, evl_curl_done_cb done_cb)
 {
     *g = (struct evl_curl){.loop = l, .done_cb = done_cb, .max_conns = max_conns};
     if (!(g->multi = curl_multi_init()))

@@ -31,8 +31,7 @@ struct evl_curl {
  * limit), set explicitly so libcurl never queues transfers silently
  * (aiohttp's default cap of 100 did, in the article). 0 or -ENOMEM.
  */
-int evl_curl_init(struct evl_curl *g, struct evl *l, size_t max_conns,
-                  evl_curl_done_cb done_cb);
+int evl_curl_init(struct evl_curl *g, struct evl *l, size_t max_conns, evl_curl_done_cb done_cb);
 void evl_curl_fini(struct evl_curl *g);
 
 /* Start x (prepared with cb_http_xfer_start). 0, or -ENOMEM / -EINVAL

@@ -24,8 +24,7 @@ void evl_heap_fini(struct evl_heap *h)
     h->len = h->cap = 0;
 }
 
-int evl_heap_push(struct evl_heap *h, uint64_t deadline_ns, evl_timer_cb cb,
-                  void *arg)
+int evl_heap_push(struct evl_heap *h, uint64_t deadline_ns, evl_timer_cb cb, void *arg)
 {
     if (h->len == h->cap) {
         size_t cap = h->cap * 2;
@@ -123,8 +122,7 @@ void evl_fini(struct evl *l)
     evl_heap_fini(&l->timers);
 }
 
-int evl_timer_add(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb,
-                  void *arg)
+int evl_timer_add(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb, void *arg)
 {
     struct evl_fifo *f = &l->fifo;
     if (f->head == f->tail || f->v[f->tail - 1].deadline_ns <= deadline_ns)
@@ -144,8 +142,7 @@ static const struct evl_timer *earliest(const struct evl *l)
     return q->deadline_ns <= h->deadline_ns ? q : h;
 }
 
-void evl_alarm_set(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb,
-                   void *arg)
+void evl_alarm_set(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb, void *arg)
 {
     l->alarm_ns = deadline_ns;
     l->alarm_cb = cb;
@@ -228,8 +225,7 @@ static uint64_t fire_due(struct evl *l, uint64_t now)
 
 /* epoll_pwait2 takes a nanosecond timeout (Linux 5.11); epoll_wait only
  * milliseconds, which would round every sleep up by up to 1 ms. */
-static int wait_events(struct evl *l, struct epoll_event *evs, int max,
-                       uint64_t next, uint64_t now)
+static int wait_events(struct evl *l, struct epoll_event *evs, int max, uint64_t next, uint64_t now)
 {
     static int have_pwait2 = 1;
     if (have_pwait2) {

@@ -42,8 +42,7 @@ struct evl_heap {
 int evl_heap_init(struct evl_heap *h, size_t cap_hint);
 void evl_heap_fini(struct evl_heap *h);
 /* 0 or -ENOMEM (the heap is unchanged then). */
-int evl_heap_push(struct evl_heap *h, uint64_t deadline_ns, evl_timer_cb cb,
-                  void *arg);
+int evl_heap_push(struct evl_heap *h, uint64_t deadline_ns, evl_timer_cb cb, void *arg);
 /* The earliest entry, or NULL when empty. Valid until the next push/pop. */
 static inline const struct evl_timer *evl_heap_peek(const struct evl_heap *h)
 {
@@ -80,7 +79,7 @@ struct evl {
     int epfd;
     struct evl_heap timers; /* out-of-order timers */
     struct evl_fifo fifo;   /* in-order timers */
-    uint64_t alarm_ns; /* 0: not armed */
+    uint64_t alarm_ns;      /* 0: not armed */
     evl_timer_cb alarm_cb;
     void *alarm_arg;
     struct evl_io **ios; /* by fd */
@@ -99,12 +98,10 @@ void evl_fini(struct evl *l);
 /* Add a timer that fires at deadline_ns. 0 or -ENOMEM. Timers added in
  * deadline order fire in the order they were added; the order among equal
  * deadlines of out-of-order timers is not defined. */
-int evl_timer_add(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb,
-                  void *arg);
+int evl_timer_add(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb, void *arg);
 
 /* Arm (or re-arm) the loop's single alarm; deadline 0 disarms it. */
-void evl_alarm_set(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb,
-                   void *arg);
+void evl_alarm_set(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb, void *arg);
 
 /* Watch fd for events; 0, -ENOMEM, or a negative errno from epoll_ctl. */
 int evl_io_add(struct evl *l, int fd, uint32_t events, struct evl_io *io);
@@ -120,6 +117,9 @@ int evl_io_del(struct evl *l, int fd);
 int evl_run(struct evl *l);
 
 /* Make evl_run() return after the current callback. */
-static inline void evl_stop(struct evl *l) { l->stop = 1; }
+static inline void evl_stop(struct evl *l)
+{
+    l->stop = 1;
+}
 
 #endif

@@ -42,8 +42,7 @@ static struct curl_slist conn_close = {conn_close_text, NULL};
 
 /* curl's own socket opening loses socket()'s errno (it reports "could not
  * connect", errno 0), and EMFILE is the first limit an HTTP run meets. */
-static curl_socket_t opensocket_cb(void *arg, curlsocktype purpose,
-                                   struct curl_sockaddr *a)
+static curl_socket_t opensocket_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
     struct cb_http_xfer *x = arg;
     (void)purpose;
@@ -55,8 +54,7 @@ static curl_socket_t opensocket_cb(void *arg, curlsocktype purpose,
     return fd;
 }
 
-int cb_http_xfer_start(struct cb_http_xfer *x, const struct cb_workload *w,
-                       struct cb_task *t)
+int cb_http_xfer_start(struct cb_http_xfer *x, const struct cb_workload *w, struct cb_task *t)
 {
     x->t = t;
     x->sum = CB_FNV_OFFSET;
@@ -164,8 +162,7 @@ void cb_http_xfer_done(struct cb_http_xfer *x, int curl_code)
     }
 }
 
-void cb_http_blocking(const struct cb_workload *w, struct cb_task *t,
-                      void **easy, int one_shot)
+void cb_http_blocking(const struct cb_workload *w, struct cb_task *t, void **easy, int one_shot)
 {
     struct cb_http_xfer x = {.easy = *easy, .one_shot = one_shot};
     int rc = cb_http_xfer_start(&x, w, t);

@@ -20,11 +20,11 @@ struct cb_http_xfer {
     uint64_t bytes;      /* body bytes so far */
     uint64_t expect_sum; /* from X-Checksum, when have_expect */
     int have_expect;
-    int sock_errno;      /* why socket() failed, which curl does not keep */
-    int one_shot;        /* set by the strategy: this handle makes one
-                            request while all others run too, so no
-                            connection can be reused (see http.c) */
-    void *owner;         /* for the strategy (a coroutine, a queue...) */
+    int sock_errno; /* why socket() failed, which curl does not keep */
+    int one_shot;   /* set by the strategy: this handle makes one
+                       request while all others run too, so no
+                       connection can be reused (see http.c) */
+    void *owner;    /* for the strategy (a coroutine, a queue...) */
 };
 
 /*
@@ -32,8 +32,7 @@ struct cb_http_xfer {
  * it, keeping its connection), set the options, stamp t->started_ns.
  * Returns 0 or -ENOMEM; on failure t is filled with the error.
  */
-int cb_http_xfer_start(struct cb_http_xfer *x, const struct cb_workload *w,
-                       struct cb_task *t);
+int cb_http_xfer_start(struct cb_http_xfer *x, const struct cb_workload *w, struct cb_task *t);
 
 /* Fill x->t from curl's result code (a CURLcode) and what was received:
  * status, checksum, error kind. Stamps finished_ns. */
@@ -41,8 +40,7 @@ void cb_http_xfer_done(struct cb_http_xfer *x, int curl_code);
 
 /* One blocking GET into t, reusing *easy (created on first use).
  * one_shot: as in struct cb_http_xfer. */
-void cb_http_blocking(const struct cb_workload *w, struct cb_task *t,
-                      void **easy, int one_shot);
+void cb_http_blocking(const struct cb_workload *w, struct cb_task *t, void **easy, int one_shot);
 
 /* 1 when every task of w runs at once (no pool): then a transfer's
  * connection can never serve another task. */

@@ -15,8 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int run_sleep(const struct cb_workload *w, struct cb_task *tasks,
-                     size_t slots)
+static int run_sleep(const struct cb_workload *w, struct cb_task *tasks, size_t slots)
 {
     /* pending[] holds the indices of the tasks in flight, in no order. */
     size_t *pending = malloc(slots * sizeof *pending);
@@ -66,8 +65,8 @@ static int start_next(CURLM *m, struct cb_http_xfer *x, const struct cb_workload
     return 0;
 }
 
-static int run_http(const struct cb_workload *w, struct cb_task *tasks,
-                    size_t slots, struct cb_report *rep)
+static int run_http(const struct cb_workload *w, struct cb_task *tasks, size_t slots,
+                    struct cb_report *rep)
 {
     CURLM *m = curl_multi_init();
     struct cb_http_xfer *xs = calloc(slots, sizeof *xs);
@@ -109,8 +108,7 @@ static int run_http(const struct cb_workload *w, struct cb_task *tasks,
     return 0;
 }
 
-static int busypoll_run(const struct cb_workload *w, struct cb_task *tasks,
-                        struct cb_report *rep)
+static int busypoll_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
     size_t slots = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
     int rc;

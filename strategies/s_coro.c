@@ -62,8 +62,7 @@ static void http_done_cb(struct evl_curl *g, struct cb_http_xfer *x)
 }
 
 /* Run one GET in the running coroutine; returns when the slot is filled. */
-static void coro_http_get(struct coro_run *r, struct cb_http_xfer *x,
-                          struct cb_task *t)
+static void coro_http_get(struct coro_run *r, struct cb_http_xfer *x, struct cb_task *t)
 {
     x->owner = coro_current(&r->sched);
     if (cb_http_xfer_start(x, r->w, t) == 0 && evl_curl_add(&r->curl, x) == 0)
@@ -111,8 +110,7 @@ static int spawn_all(struct coro_run *r, size_t ncoro)
     return 0;
 }
 
-static int coro_run_all(const struct cb_workload *w, struct cb_task *tasks,
-                        struct cb_report *rep)
+static int coro_run_all(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
     size_t ncoro = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
     struct coro_run r = {.w = w, .tasks = tasks};

@@ -19,7 +19,7 @@ struct epoll_ctx {
     struct evl loop;
     size_t next; /* next task to start */
     size_t done;
-    int failed;  /* errno of a failed start */
+    int failed; /* errno of a failed start */
 };
 
 /* --- sleep --------------------------------------------------------------- */
@@ -109,8 +109,7 @@ static int run_http(struct epoll_ctx *c, size_t slots, struct cb_report *rep)
     return rc;
 }
 
-static int epoll_run(const struct cb_workload *w, struct cb_task *tasks,
-                     struct cb_report *rep)
+static int epoll_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
     size_t slots = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
     struct epoll_ctx c = {.w = w, .tasks = tasks};
@@ -137,6 +136,7 @@ static int epoll_run(const struct cb_workload *w, struct cb_task *tasks,
 
 const struct cb_strategy cb_strategy_epoll = {
     .name = "epoll",
-    .summary = "state machines on one epoll loop: a timer heap for sleeps, curl multi_socket for HTTP",
+    .summary =
+        "state machines on one epoll loop: a timer heap for sleeps, curl multi_socket for HTTP",
     .run = epoll_run,
 };

@@ -21,7 +21,7 @@
 /* One message from a child. Smaller than PIPE_BUF, so a write is atomic
  * and messages from many children never interleave. */
 struct fork_msg {
-    uint64_t k;      /* task index, or UINT64_MAX: "my memory, I am done" */
+    uint64_t k; /* task index, or UINT64_MAX: "my memory, I am done" */
     struct cb_task t;
     uint64_t uss_kb; /* with k == UINT64_MAX */
 };
@@ -41,8 +41,7 @@ static uint64_t self_uss_kb(void)
 
 /* A child: run task `first` (one_each), or take tasks from the shared
  * counter until it runs out (a pool child). */
-static void child_main(const struct cb_workload *w, atomic_size_t *next,
-                       size_t first, int wfd)
+static void child_main(const struct cb_workload *w, atomic_size_t *next, size_t first, int wfd)
 {
     struct cb_worker wk = {.one_shot = next == NULL};
     size_t k = next ? atomic_fetch_add(next, 1) : first;
@@ -83,8 +82,7 @@ static void drain(int rfd, struct cb_task *tasks, size_t n, uint64_t *mem_kb)
     }
 }
 
-static int fork_run(const struct cb_workload *w, struct cb_task *tasks,
-                    struct cb_report *rep)
+static int fork_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
     size_t nproc = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
     int one_each = nproc == w->n;

@@ -1,8 +1,7 @@
 /* s_sequential.c: one task after another, the article's `for` loop. */
 #include "work.h"
 
-static int sequential_run(const struct cb_workload *w, struct cb_task *tasks,
-                          struct cb_report *rep)
+static int sequential_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
     struct cb_worker wk = {0};
     for (size_t k = 0; k < w->n; k++)

@@ -50,8 +50,7 @@ static size_t stack_size(const struct cb_workload *w)
 #endif
 }
 
-static int threads_run(const struct cb_workload *w, struct cb_task *tasks,
-                       struct cb_report *rep)
+static int threads_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
     size_t nthreads = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
     struct threads_ctx c = {.w = w, .tasks = tasks, .one_each = nthreads == w->n};

@@ -22,17 +22,17 @@ enum cb_kind {
  * "not_run". Keep cb_error_name() in step (strategy.c). */
 enum cb_error {
     CB_OK = 0,
-    CB_ERR_SPAWN,    /* could not start the task: errno in value */
-    CB_ERR_NOMEM,    /* allocation failed */
-    CB_ERR_EMFILE,   /* out of file descriptors */
-    CB_ERR_TIMEOUT,  /* task exceeded timeout_ns */
-    CB_ERR_REFUSED,  /* connection refused */
-    CB_ERR_RESET,    /* connection reset or closed early */
-    CB_ERR_RESOLVE,  /* host name did not resolve */
-    CB_ERR_ADDR,     /* EADDRNOTAVAIL: out of local ports */
-    CB_ERR_HTTP,     /* status other than 200: status in value */
-    CB_ERR_BODY,     /* short body or checksum mismatch */
-    CB_ERR_OTHER,    /* anything else: errno or curl code in value */
+    CB_ERR_SPAWN,   /* could not start the task: errno in value */
+    CB_ERR_NOMEM,   /* allocation failed */
+    CB_ERR_EMFILE,  /* out of file descriptors */
+    CB_ERR_TIMEOUT, /* task exceeded timeout_ns */
+    CB_ERR_REFUSED, /* connection refused */
+    CB_ERR_RESET,   /* connection reset or closed early */
+    CB_ERR_RESOLVE, /* host name did not resolve */
+    CB_ERR_ADDR,    /* EADDRNOTAVAIL: out of local ports */
+    CB_ERR_HTTP,    /* status other than 200: status in value */
+    CB_ERR_BODY,    /* short body or checksum mismatch */
+    CB_ERR_OTHER,   /* anything else: errno or curl code in value */
     CB_ERR_COUNT
 };
 
@@ -59,9 +59,9 @@ struct cb_task {
  * optional; the harness zeroes the struct before run().
  */
 struct cb_report {
-    size_t started;      /* tasks actually started */
-    char limit[160];     /* why spawning stopped, e.g. "pid_max=32768 ..." */
-    char policy[120];    /* stack size, stack policy, pool shape... */
+    size_t started;        /* tasks actually started */
+    char limit[160];       /* why spawning stopped, e.g. "pid_max=32768 ..." */
+    char policy[120];      /* stack size, stack policy, pool shape... */
     uint64_t child_mem_kb; /* memory of child processes not visible in the
                               parent's rusage (fork: sum of child USS) */
 };
@@ -75,8 +75,7 @@ struct cb_strategy {
      * the strategy could not run at all (then the slots say how far it got).
      * Never exits, never leaves a child process or thread behind.
      */
-    int (*run)(const struct cb_workload *w, struct cb_task *tasks,
-               struct cb_report *rep);
+    int (*run)(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep);
 };
 
 /* The registry, fed by strategies/list.h. NULL-terminated. */

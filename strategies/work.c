@@ -25,8 +25,7 @@ void cb_worker_fini(struct cb_worker *wk)
     wk->easy = NULL;
 }
 
-size_t cb_tasks_fail_unfilled(struct cb_task *tasks, size_t n, int error,
-                              uint64_t detail)
+size_t cb_tasks_fail_unfilled(struct cb_task *tasks, size_t n, int error, uint64_t detail)
 {
     size_t filled = 0;
     for (size_t k = 0; k < n; k++) {
@@ -53,8 +52,7 @@ int cb_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-void cb_tasks_fail(struct cb_task *tasks, size_t from, size_t n, int error,
-                   int err)
+void cb_tasks_fail(struct cb_task *tasks, size_t from, size_t n, int error, int err)
 {
     for (size_t k = from; k < n; k++) {
         tasks[k].error = error;

@@ -25,10 +25,8 @@ static inline void cb_leak_check(void) {}
 #endif
 
 /* Run s on w in this process; returns the slots (caller frees). */
-static inline struct cb_task *run_strategy(const struct cb_strategy *s,
-                                           const struct cb_workload *w,
-                                           struct cb_report *rep, int *rc,
-                                           uint64_t *wall_ns)
+static inline struct cb_task *run_strategy(const struct cb_strategy *s, const struct cb_workload *w,
+                                           struct cb_report *rep, int *rc, uint64_t *wall_ns)
 {
     struct cb_task *tasks = calloc(w->n, sizeof *tasks);
     cr_assert_not_null(tasks);

@@ -20,13 +20,14 @@ static void clobber_callee_saved(void)
 {
 #if defined(__x86_64__)
     __asm__ volatile("mov $0x1111, %%rbx\n\tmov $0x2222, %%r12\n\tmov $0x3333, %%r13\n\t"
-                     "mov $0x4444, %%r14\n\tmov $0x5555, %%r15" ::: "rbx", "r12", "r13", "r14",
-                     "r15");
+                     "mov $0x4444, %%r14\n\tmov $0x5555, %%r15" ::
+                         : "rbx", "r12", "r13", "r14", "r15");
 #elif defined(__aarch64__)
     __asm__ volatile("mov x19, #1\n\tmov x20, #2\n\tmov x21, #3\n\tmov x22, #4\n\t"
                      "mov x23, #5\n\tmov x24, #6\n\tmov x25, #7\n\tmov x26, #8\n\t"
-                     "mov x27, #9\n\tmov x28, #10\n\tfmov d8, xzr\n\tfmov d9, xzr" ::: "x19",
-                     "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "d8", "d9");
+                     "mov x27, #9\n\tmov x28, #10\n\tfmov d8, xzr\n\tfmov d9, xzr" ::
+                         : "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+                           "d8", "d9");
 #endif
 }
 
@@ -78,8 +79,14 @@ static void check_regs(enum coro_stack_policy p)
     cb_leak_check();
 }
 
-Test(coro, switch_preserves_callee_saved_shared) { check_regs(CORO_STACK_SHARED); }
-Test(coro, switch_preserves_callee_saved_fixed) { check_regs(CORO_STACK_FIXED); }
+Test(coro, switch_preserves_callee_saved_shared)
+{
+    check_regs(CORO_STACK_SHARED);
+}
+Test(coro, switch_preserves_callee_saved_fixed)
+{
+    check_regs(CORO_STACK_FIXED);
+}
 
 static void round_body(void *p)
 {
@@ -158,5 +165,11 @@ static void check_many(enum coro_stack_policy p)
     cb_leak_check();
 }
 
-Test(coro, many_coroutines_shared_stack) { check_many(CORO_STACK_SHARED); }
-Test(coro, many_coroutines_fixed_stacks) { check_many(CORO_STACK_FIXED); }
+Test(coro, many_coroutines_shared_stack)
+{
+    check_many(CORO_STACK_SHARED);
+}
+Test(coro, many_coroutines_fixed_stacks)
+{
+    check_many(CORO_STACK_FIXED);
+}

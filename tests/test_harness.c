@@ -13,8 +13,6 @@
 
 #define MS 1000000ull
 
-
-
 Test(csv, escaping_round_trips)
 {
     char *buf = NULL;
@@ -103,11 +101,14 @@ Test(stats, summary_of_fixture)
     fclose(out);
     /* epoll sleep n=1000: walls 1.002, 1.010, 1.004 -> med 1.004, not noisy.
      * threads sleep n=10: walls 1.0, 1.5, 1.1 -> noisy (1.5 > 1.25 x 1.0). */
-    cr_assert_not_null(strstr(buf, "epoll,sleep,1000,0,1.000000,,,3,3,ok,1.004000,1.002000,1.010000,0,"),
-                       "summary:\n%s", buf);
-    cr_assert_not_null(strstr(buf, "threads,sleep,10,0,1.000000,,,3,3,ok,1.100000,1.000000,1.500000,1,"),
-                       "summary:\n%s", buf);
-    cr_assert_not_null(strstr(buf, "threads,sleep,40000,0,1.000000,,,1,0,limit,"), "summary:\n%s", buf);
+    cr_assert_not_null(
+        strstr(buf, "epoll,sleep,1000,0,1.000000,,,3,3,ok,1.004000,1.002000,1.010000,0,"),
+        "summary:\n%s", buf);
+    cr_assert_not_null(
+        strstr(buf, "threads,sleep,10,0,1.000000,,,3,3,ok,1.100000,1.000000,1.500000,1,"),
+        "summary:\n%s", buf);
+    cr_assert_not_null(strstr(buf, "threads,sleep,40000,0,1.000000,,,1,0,limit,"), "summary:\n%s",
+                       buf);
     free(buf);
     cb_leak_check();
 }
@@ -137,8 +138,10 @@ Test(parse, durations_and_counts)
 
 static struct cb_spec sleep_spec(const char *strategy, size_t n, uint64_t d)
 {
-    struct cb_spec s = {.strategy = cb_strategy_find(strategy), .exe = cb_bin(),
-                        .duration_s = (double)d / 1e9, .run_timeout_ns = 60000 * MS};
+    struct cb_spec s = {.strategy = cb_strategy_find(strategy),
+                        .exe = cb_bin(),
+                        .duration_s = (double)d / 1e9,
+                        .run_timeout_ns = 60000 * MS};
     s.w = (struct cb_workload){.kind = CB_SLEEP, .n = n, .sleep_ns = d, .timeout_ns = 10000 * MS};
     return s;
 }

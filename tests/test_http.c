@@ -51,8 +51,8 @@ TestSuite(http, .init = init, .fini = fini, .timeout = 30);
 static struct cb_task *get_all(const char *strategy, const char *url, size_t n, size_t w,
                                uint64_t timeout, uint64_t *wall)
 {
-    struct cb_workload wl = {.kind = CB_HTTP, .n = n, .max_in_flight = w, .url = url,
-                             .timeout_ns = timeout};
+    struct cb_workload wl = {
+        .kind = CB_HTTP, .n = n, .max_in_flight = w, .url = url, .timeout_ns = timeout};
     struct cb_report rep;
     int rc;
     struct cb_task *t = run_strategy(cb_strategy_find(strategy), &wl, &rep, &rc, wall);
@@ -116,16 +116,15 @@ static void check_all_ok(const char *strategy, size_t w)
 }
 
 /* Every task fails the same way: every slot says so. */
-static void check_all_fail(const char *strategy, const char *url, uint64_t timeout,
-                           int kind1, int kind2)
+static void check_all_fail(const char *strategy, const char *url, uint64_t timeout, int kind1,
+                           int kind2)
 {
     const size_t n = 6;
     uint64_t wall;
     struct cb_task *t = get_all(strategy, url, n, 0, timeout, &wall);
     for (size_t k = 0; k < n; k++)
-        cr_assert(t[k].error == kind1 || t[k].error == kind2,
-                  "%s: task %zu: %s, expected %s", strategy, k, cb_error_name(t[k].error),
-                  cb_error_name(kind1));
+        cr_assert(t[k].error == kind1 || t[k].error == kind2, "%s: task %zu: %s, expected %s",
+                  strategy, k, cb_error_name(t[k].error), cb_error_name(kind1));
     free(t);
     cb_leak_check();
 }
@@ -199,12 +198,33 @@ static void check_mixed(const char *strategy)
     cb_leak_check();
 }
 
-#define CB_STRATEGY(sn)                                                                      \
-    Test(http, sn##_all_verified_in_order) { check_all_ok(#sn, 0); }                         \
-    Test(http, sn##_pool_keeps_alive) { check_all_ok(#sn, 3); }                              \
-    Test(http, sn##_server_down_is_refused) { check_down(#sn); }                             \
-    Test(http, sn##_status_500_is_http_status) { check_500(#sn); }                           \
-    Test(http, sn##_slow_server_is_timeout) { check_slow(#sn); }                             \
-    Test(http, sn##_reset_mid_body_is_reset) { check_reset(#sn); }                           \
-    Test(http, sn##_errors_beside_successes) { check_mixed(#sn); }
+#define CB_STRATEGY(sn)                                                                            \
+    Test(http, sn##_all_verified_in_order)                                                         \
+    {                                                                                              \
+        check_all_ok(#sn, 0);                                                                      \
+    }                                                                                              \
+    Test(http, sn##_pool_keeps_alive)                                                              \
+    {                                                                                              \
+        check_all_ok(#sn, 3);                                                                      \
+    }                                                                                              \
+    Test(http, sn##_server_down_is_refused)                                                        \
+    {                                                                                              \
+        check_down(#sn);                                                                           \
+    }                                                                                              \
+    Test(http, sn##_status_500_is_http_status)                                                     \
+    {                                                                                              \
+        check_500(#sn);                                                                            \
+    }                                                                                              \
+    Test(http, sn##_slow_server_is_timeout)                                                        \
+    {                                                                                              \
+        check_slow(#sn);                                                                           \
+    }                                                                                              \
+    Test(http, sn##_reset_mid_body_is_reset)                                                       \
+    {                                                                                              \
+        check_reset(#sn);                                                                          \
+    }                                                                                              \
+    Test(http, sn##_errors_beside_successes)                                                       \
+    {                                                                                              \
+        check_mixed(#sn);                                                                          \
+    }
 #include "list.h"

@@ -94,8 +94,8 @@ static int run_shim(const char *filter, const char *out)
     char fbuf[256], obuf[256];
     snprintf(fbuf, sizeof fbuf, "--benchmark_filter=%s", filter);
     snprintf(obuf, sizeof obuf, "--benchmark_out=%s", out);
-    char *argv[] = { "test_micro", fbuf, obuf, "--benchmark_out_format=json",
-                     "--benchmark_min_time=0.01", NULL };
+    char *argv[] = {
+        "test_micro", fbuf, obuf, "--benchmark_out_format=json", "--benchmark_min_time=0.01", NULL};
     return cbm_main(5, argv);
 }
 
@@ -106,8 +106,7 @@ static void bm_counters(cbm_state *st, void *ctx)
         sink += *(int *)ctx;
     cbm_counter(st, "answer", 42.5, CBM_COUNTER_PLAIN);
     /* 3 per iteration, reported per iteration: exactly 3. */
-    cbm_counter(st, "three_per_iter", 3.0 * (double)cbm_iterations(st),
-                CBM_COUNTER_PER_ITER);
+    cbm_counter(st, "three_per_iter", 3.0 * (double)cbm_iterations(st), CBM_COUNTER_PER_ITER);
     cbm_set_items_processed(st, cbm_iterations(st));
 }
 
@@ -116,9 +115,9 @@ Test(micro, counter_reaches_json)
     static int one = 1;
     char out[128];
     out_path(out, sizeof out, "counter");
-    cr_assert_eq(cbm_register(&(struct cbm_def){
-                     .name = "test/counters", .fn = bm_counters, .ctx = &one }),
-                 0);
+    cr_assert_eq(
+        cbm_register(&(struct cbm_def){.name = "test/counters", .fn = bm_counters, .ctx = &one}),
+        0);
     cr_assert_eq(run_shim("^test/counters$", out), 0);
 
     char *json = slurp(out);
@@ -144,15 +143,15 @@ static void bm_args(cbm_state *st, void *ctx)
 
 Test(micro, each_arg_is_an_instance_with_real_time)
 {
-    static const int64_t args[] = { 7, 9 };
+    static const int64_t args[] = {7, 9};
     char out[128];
     out_path(out, sizeof out, "args");
-    cr_assert_eq(cbm_register(&(struct cbm_def){ .name = "test/args",
-                                                 .fn = bm_args,
-                                                 .args = args,
-                                                 .nargs = 2,
-                                                 .real_time = 1,
-                                                 .min_time_s = 0.01 }),
+    cr_assert_eq(cbm_register(&(struct cbm_def){.name = "test/args",
+                                                .fn = bm_args,
+                                                .args = args,
+                                                .nargs = 2,
+                                                .real_time = 1,
+                                                .min_time_s = 0.01}),
                  0);
     cr_assert_eq(run_shim("^test/args/", out), 0);
 
@@ -181,7 +180,7 @@ Test(micro, skip_with_error_is_reported)
 {
     char out[128];
     out_path(out, sizeof out, "error");
-    cr_assert_eq(cbm_register(&(struct cbm_def){ .name = "test/fails", .fn = bm_fails }), 0);
+    cr_assert_eq(cbm_register(&(struct cbm_def){.name = "test/fails", .fn = bm_fails}), 0);
     cr_assert_eq(run_shim("^test/fails$", out), 0);
 
     char *json = slurp(out);
@@ -197,8 +196,8 @@ Test(micro, skip_with_error_is_reported)
 
 Test(micro, unknown_flag_is_an_error)
 {
-    char *argv[] = { "test_micro", "--benchmark_filtr=oops", NULL };
-    cr_assert_eq(cbm_register(&(struct cbm_def){ .name = "test/args0", .fn = bm_args }), 0);
+    char *argv[] = {"test_micro", "--benchmark_filtr=oops", NULL};
+    cr_assert_eq(cbm_register(&(struct cbm_def){.name = "test/args0", .fn = bm_args}), 0);
     cr_expect_eq(cbm_main(2, argv), 2);
 }
 
@@ -206,15 +205,15 @@ Test(micro, no_match_is_an_error)
 {
     char out[128];
     out_path(out, sizeof out, "nomatch");
-    cr_assert_eq(cbm_register(&(struct cbm_def){ .name = "test/args0", .fn = bm_args }), 0);
+    cr_assert_eq(cbm_register(&(struct cbm_def){.name = "test/args0", .fn = bm_args}), 0);
     cr_expect_eq(run_shim("^no/such/benchmark$", out), 1);
     unlink(out);
 }
 
 Test(micro, register_rejects_missing_fields)
 {
-    cr_expect_eq(cbm_register(&(struct cbm_def){ .name = "test/nofn" }), -EINVAL);
-    cr_expect_eq(cbm_register(&(struct cbm_def){ .fn = bm_args }), -EINVAL);
+    cr_expect_eq(cbm_register(&(struct cbm_def){.name = "test/nofn"}), -EINVAL);
+    cr_expect_eq(cbm_register(&(struct cbm_def){.fn = bm_args}), -EINVAL);
     cr_expect_eq(cbm_register(NULL), -EINVAL);
 }
 

@@ -29,8 +29,7 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static struct srv_handle start(enum srv_model m, int workers,
-                               uint64_t latency_ns, uint64_t idle_ns)
+static struct srv_handle start(enum srv_model m, int workers, uint64_t latency_ns, uint64_t idle_ns)
 {
     struct srv_config c;
     struct srv_handle h;
@@ -104,14 +103,14 @@ struct client {
 
 struct resp {
     int status;
-    long long clen;     /* -1: none */
+    long long clen; /* -1: none */
     int has_xsum;
     uint64_t xsum;
-    int close;          /* Connection: close */
-    uint64_t got;       /* body bytes received */
-    uint64_t sum;       /* their FNV-1a */
-    uint64_t bad;       /* body bytes that are not cb_body_byte(i) */
-    int end_err;        /* 0 complete; else errno, or -1 for EOF */
+    int close;    /* Connection: close */
+    uint64_t got; /* body bytes received */
+    uint64_t sum; /* their FNV-1a */
+    uint64_t bad; /* body bytes that are not cb_body_byte(i) */
+    int end_err;  /* 0 complete; else errno, or -1 for EOF */
 };
 
 /* More bytes into cl->buf. >0, 0 on EOF, -errno. */
@@ -141,8 +140,8 @@ static void cl_response(struct client *cl, struct resp *r, int head_only)
         if (end)
             break;
         ssize_t n = cl_fill(cl);
-        cr_assert_gt(n, 0, "response head: recv %zd (%s), %zu bytes so far",
-                     n, n < 0 ? strerror((int)-n) : "EOF", cl->len);
+        cr_assert_gt(n, 0, "response head: recv %zd (%s), %zu bytes so far", n,
+                     n < 0 ? strerror((int)-n) : "EOF", cl->len);
     }
     size_t hlen = (size_t)(end - cl->buf) + 4;
     char head[4096];
@@ -150,8 +149,7 @@ static void cl_response(struct client *cl, struct resp *r, int head_only)
     memcpy(head, cl->buf, hlen);
     head[hlen] = 0;
     cl_take(cl, hlen);
-    cr_assert_eq(sscanf(head, "HTTP/1.1 %d ", &r->status), 1, "status line: %s",
-                 head);
+    cr_assert_eq(sscanf(head, "HTTP/1.1 %d ", &r->status), 1, "status line: %s", head);
     for (char *line = strstr(head, "\r\n") + 2; *line && line[0] != '\r';
          line = strstr(line, "\r\n") + 2) {
         unsigned long long v;
@@ -187,17 +185,16 @@ static void cl_response(struct client *cl, struct resp *r, int head_only)
 static void check_ok(const struct resp *r, uint64_t n)
 {
     cr_assert_eq(r->status, 200, "status %d", r->status);
-    cr_assert_eq(r->clen, (long long)n, "Content-Length %lld, want %llu",
-                 r->clen, (unsigned long long)n);
-    cr_assert_eq(r->end_err, 0, "body ended early: %d after %llu bytes",
-                 r->end_err, (unsigned long long)r->got);
-    cr_assert_eq(r->got, n, "got %llu body bytes, want %llu",
-                 (unsigned long long)r->got, (unsigned long long)n);
+    cr_assert_eq(r->clen, (long long)n, "Content-Length %lld, want %llu", r->clen,
+                 (unsigned long long)n);
+    cr_assert_eq(r->end_err, 0, "body ended early: %d after %llu bytes", r->end_err,
+                 (unsigned long long)r->got);
+    cr_assert_eq(r->got, n, "got %llu body bytes, want %llu", (unsigned long long)r->got,
+                 (unsigned long long)n);
     cr_assert_eq(r->bad, 0, "%llu wrong body bytes", (unsigned long long)r->bad);
     cr_assert(r->has_xsum, "no X-Checksum");
     cr_assert_eq(r->xsum, cb_body_checksum(n), "X-Checksum %016llx, want %016llx",
-                 (unsigned long long)r->xsum,
-                 (unsigned long long)cb_body_checksum(n));
+                 (unsigned long long)r->xsum, (unsigned long long)cb_body_checksum(n));
     cr_assert_eq(r->sum, r->xsum, "body checksum %016llx, header %016llx",
                  (unsigned long long)r->sum, (unsigned long long)r->xsum);
 }
@@ -231,7 +228,10 @@ static int closed_within(int fd, int timeout_ms)
     }
 }
 
-static double ms_since(uint64_t t0) { return (double)(cb_now_ns() - t0) / 1e6; }
+static double ms_since(uint64_t t0)
+{
+    return (double)(cb_now_ns() - t0) / 1e6;
+}
 
 /* ---- responses ---------------------------------------------------------- */
 
@@ -348,8 +348,7 @@ Test(server, pipelined, .timeout = 10)
 
 Test(server, split_request, .timeout = 10)
 {
-    struct srv_handle models[] = {start(SRV_EVENT, 1, 0, 0),
-                                  start(SRV_BLOCKING, 1, 0, 0)};
+    struct srv_handle models[] = {start(SRV_EVENT, 1, 0, 0), start(SRV_BLOCKING, 1, 0, 0)};
     for (int m = 0; m < 2; m++) {
         struct client *cl = calloc(1, sizeof *cl);
         struct resp r;
@@ -376,8 +375,7 @@ static void expect_error(int port, const char *raw, int want)
     cl->fd = cl_connect(port);
     cl_send(cl->fd, raw);
     cl_response(cl, &r, 0);
-    cr_assert_eq(r.status, want, "status %d, want %d for %.40s", r.status, want,
-                 raw);
+    cr_assert_eq(r.status, want, "status %d, want %d for %.40s", r.status, want, raw);
     cr_assert_eq(r.close, 1, "no Connection: close on an error (%.40s)", raw);
     cr_assert(closed_within(cl->fd, 2000), "connection left open (%.40s)", raw);
     close(cl->fd);
@@ -386,8 +384,7 @@ static void expect_error(int port, const char *raw, int want)
 
 Test(server, malformed, .timeout = 10)
 {
-    struct srv_handle models[] = {start(SRV_EVENT, 1, 0, 0),
-                                  start(SRV_BLOCKING, 1, 0, 0)};
+    struct srv_handle models[] = {start(SRV_EVENT, 1, 0, 0), start(SRV_BLOCKING, 1, 0, 0)};
     char *big = malloc(20000);
     strcpy(big, "GET / HTTP/1.1\r\nX-Big: ");
     memset(big + strlen(big), 'a', 18000);
@@ -452,10 +449,8 @@ Test(server, status_and_reset, .timeout = 10)
     cr_assert_eq(r.status, 200, "status %d", r.status);
     cr_assert_eq(r.clen, 100000, "Content-Length %lld", r.clen);
     cr_assert_lt(r.got, 100000, "got the whole body despite reset");
-    cr_assert_leq(r.got, 100, "got %llu bytes, more than reset=100",
-                  (unsigned long long)r.got);
-    cr_assert(r.end_err == ECONNRESET || r.end_err == -1,
-              "body ended with %d (%s)", r.end_err,
+    cr_assert_leq(r.got, 100, "got %llu bytes, more than reset=100", (unsigned long long)r.got);
+    cr_assert(r.end_err == ECONNRESET || r.end_err == -1, "body ended with %d (%s)", r.end_err,
               r.end_err > 0 ? strerror(r.end_err) : "EOF");
     stop(&h);
 
@@ -482,8 +477,7 @@ static double concurrent(int port, int n, const char *target)
         struct resp r;
         cl_response(&cl[i], &r, 0);
         cr_assert_eq(r.status, 200, "request %d: status %d", i, r.status);
-        cr_assert_eq(r.got, 64, "request %d: %llu bytes", i,
-                     (unsigned long long)r.got);
+        cr_assert_eq(r.got, 64, "request %d: %llu bytes", i, (unsigned long long)r.got);
     }
     double ms = ms_since(t0);
     for (int i = 0; i < n; i++)
@@ -581,8 +575,7 @@ Test(server, stop_leaves_nothing, .timeout = 15)
         uint64_t t0 = cb_now_ns();
         stop(&h);
         double ms = ms_since(t0);
-        cr_assert_lt(ms, 2000.0, "%s: stop took %.1f ms", srv_model_name(models[m]),
-                     ms);
+        cr_assert_lt(ms, 2000.0, "%s: stop took %.1f ms", srv_model_name(models[m]), ms);
         close(fd);
     }
     struct srv_handle none = {0};
@@ -596,8 +589,7 @@ Test(server, prefork_respawns_crashed_worker, .timeout = 10)
     struct srv_handle h = start(SRV_PREFORK, 1, 0, 0);
     char path[96];
     int worker = 0;
-    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)h.pid,
-             (int)h.pid);
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)h.pid, (int)h.pid);
     FILE *f = fopen(path, "r");
     if (!f) {
         stop(&h);
@@ -621,8 +613,7 @@ Test(server, spawn_failure_leaves_nothing, .timeout = 10)
     srv_config_default(&c);
     c.port = h.port;
     int rc = srv_spawn(&c, &h2);
-    cr_assert_eq(rc, -EADDRINUSE, "second server on one port: %d (%s)", rc,
-                 strerror(-rc));
+    cr_assert_eq(rc, -EADDRINUSE, "second server on one port: %d (%s)", rc, strerror(-rc));
     stop(&h);
     cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
     cr_assert_eq(errno, ECHILD, "waitpid: %s", strerror(errno));
@@ -630,8 +621,7 @@ Test(server, spawn_failure_leaves_nothing, .timeout = 10)
     c.port = 0;
     c.host = "203.0.113.1"; /* TEST-NET-3: not an address of this machine */
     rc = srv_spawn(&c, &h2);
-    cr_assert_eq(rc, -EADDRNOTAVAIL, "bind to a foreign address: %d (%s)", rc,
-                 strerror(-rc));
+    cr_assert_eq(rc, -EADDRNOTAVAIL, "bind to a foreign address: %d (%s)", rc, strerror(-rc));
 }
 
 /* The server at EMFILE: it sheds connections, keeps serving, and does not
@@ -669,8 +659,9 @@ Test(server, emfile, .timeout = 10)
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     FILE *f = fopen(path, "r");
     cr_assert(f, "open %s", path);
-    cr_assert_eq(fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                        &ut0, &st0), 2, "stat");
+    cr_assert_eq(
+        fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut0, &st0), 2,
+        "stat");
     fclose(f);
     for (int i = 0; i < n; i++)
         shed += closed_within(fds[i], 1);
@@ -679,8 +670,9 @@ Test(server, emfile, .timeout = 10)
     nanosleep(&pause, NULL);
     f = fopen(path, "r");
     cr_assert(f, "open %s", path);
-    cr_assert_eq(fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                        &ut1, &st1), 2, "stat");
+    cr_assert_eq(
+        fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut1, &st1), 2,
+        "stat");
     fclose(f);
     /* 300 ms at EMFILE; a spinning server burns ~30 ticks. */
     cr_assert_lt(ut1 + st1 - ut0 - st0, 5ul, "server used %lu ticks at EMFILE",
@@ -746,7 +738,10 @@ static void run_in_process(enum srv_model m)
     cb_leak_check(); /* srv_run ran in this process: nothing may be left */
 }
 
-Test(server, run_in_process_event, .timeout = 10) { run_in_process(SRV_EVENT); }
+Test(server, run_in_process_event, .timeout = 10)
+{
+    run_in_process(SRV_EVENT);
+}
 Test(server, run_in_process_blocking, .timeout = 10)
 {
     run_in_process(SRV_BLOCKING);
@@ -758,12 +753,11 @@ Test(server, model_names)
 {
     enum srv_model m;
     for (int i = 0; i < 3; i++) {
-        cr_assert_eq(srv_model_parse(srv_model_name((enum srv_model)i), &m), 0,
-                     "parse %s", srv_model_name((enum srv_model)i));
+        cr_assert_eq(srv_model_parse(srv_model_name((enum srv_model)i), &m), 0, "parse %s",
+                     srv_model_name((enum srv_model)i));
         cr_assert_eq((int)m, i, "model %d, want %d", (int)m, i);
     }
     cr_assert_eq(srv_model_parse("asgi", &m), -EINVAL, "bad model accepted");
-
 }
 
 Test(server, http_parser)
@@ -772,11 +766,9 @@ Test(server, http_parser)
     const char *full = "GET /delay/2.5?bytes=10&status=404&reset=3&zz=q HTTP/1.1\r\n\r\n";
     for (size_t n = 0; n < strlen(full); n++)
         cr_assert_eq(srv_http_parse(full, n, 7, 8, &r), 0, "complete at %zu", n);
-    cr_assert_eq(srv_http_parse(full, strlen(full), 7, 8, &r), strlen(full),
-                 "not complete");
+    cr_assert_eq(srv_http_parse(full, strlen(full), 7, 8, &r), strlen(full), "not complete");
     cr_assert_eq(r.error, 0, "error %d", r.error);
-    cr_assert_eq(r.latency_ns, 2500000, "latency %llu",
-                 (unsigned long long)r.latency_ns);
+    cr_assert_eq(r.latency_ns, 2500000, "latency %llu", (unsigned long long)r.latency_ns);
     cr_assert_eq(r.body_bytes, 10, "bytes %llu", (unsigned long long)r.body_bytes);
     cr_assert_eq(r.status, 404, "status %d", r.status);
     cr_assert_eq(r.reset_after, 3, "reset %llu", (unsigned long long)r.reset_after);
@@ -785,10 +777,8 @@ Test(server, http_parser)
     const char *h10 = "GET http://host:1/?ms=1 HTTP/1.0\r\n\r\n";
     cr_assert_eq(srv_http_parse(h10, strlen(h10), 7, 8, &r), strlen(h10), "1.0");
     cr_assert(!r.keep_alive, "HTTP/1.0 without keep-alive");
-    cr_assert_eq(r.latency_ns, 1000000, "latency %llu",
-                 (unsigned long long)r.latency_ns);
-    cr_assert_eq(r.body_bytes, 8, "default bytes %llu",
-                 (unsigned long long)r.body_bytes);
+    cr_assert_eq(r.latency_ns, 1000000, "latency %llu", (unsigned long long)r.latency_ns);
+    cr_assert_eq(r.body_bytes, 8, "default bytes %llu", (unsigned long long)r.body_bytes);
 
     const char *body = "GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET";
     cr_assert_eq(srv_http_parse(body, strlen(body) - 5, 7, 8, &r), 0,

@@ -58,8 +58,11 @@ static void check_sleeps(const struct cb_strategy *s, size_t n, uint64_t d)
 static void check_pool(const struct cb_strategy *s)
 {
     const size_t n = 30, wmax = 5;
-    struct cb_workload w = {.kind = CB_SLEEP, .n = n, .max_in_flight = wmax,
-                            .sleep_ns = 20 * MS, .timeout_ns = 10000 * MS};
+    struct cb_workload w = {.kind = CB_SLEEP,
+                            .n = n,
+                            .max_in_flight = wmax,
+                            .sleep_ns = 20 * MS,
+                            .timeout_ns = 10000 * MS};
     struct cb_report rep;
     int rc;
     uint64_t wall;
@@ -72,7 +75,8 @@ static void check_pool(const struct cb_strategy *s)
     }
     size_t over = max_overlap(t, n);
     size_t want = strcmp(s->name, "sequential") == 0 ? 1 : wmax;
-    cr_assert_leq(over, want, "%s: %zu tasks in flight with max_in_flight %zu", s->name, over, want);
+    cr_assert_leq(over, want, "%s: %zu tasks in flight with max_in_flight %zu", s->name, over,
+                  want);
     cr_assert_geq(wall, (n / want) * 20 * MS, "%s: pool of %zu finished too early: %llu ns",
                   s->name, want, (unsigned long long)wall);
     free(t);
@@ -87,7 +91,8 @@ static void check_pool(const struct cb_strategy *s)
 static void check_denied(const struct cb_strategy *s)
 {
     const size_t n = 200000;
-    struct cb_workload w = {.kind = CB_SLEEP, .n = n, .sleep_ns = 10 * MS, .timeout_ns = 10000 * MS};
+    struct cb_workload w = {
+        .kind = CB_SLEEP, .n = n, .sleep_ns = 10 * MS, .timeout_ns = 10000 * MS};
     struct cb_task *t = calloc(n, sizeof *t);
     struct cb_report rep = {0};
     cr_assert_not_null(t);
@@ -125,37 +130,37 @@ static void check_denied(const struct cb_strategy *s)
     free(t);
 }
 
-#define CB_STRATEGY(sn)                                                                    \
-    Test(sn, hundred_sleeps_in_order, .timeout = 30)                                       \
-    {                                                                                        \
-        const struct cb_strategy *s = cb_strategy_find(#sn);                               \
-        cr_assert_not_null(s);                                                               \
-        if (strcmp(#sn, "sequential") == 0)                                                \
-            check_sleeps(s, 10, 50 * MS);                                                    \
-        else                                                                                 \
-            check_sleeps(s, 100, 50 * MS);                                                   \
-    }                                                                                        \
-    Test(sn, pool_respects_max_in_flight, .timeout = 30)                                   \
-    {                                                                                        \
-        check_pool(cb_strategy_find(#sn));                                                 \
-    }                                                                                        \
-    Test(sn, denied_resources_are_reported, .timeout = 60)                                 \
-    {                                                                                        \
-        if (strcmp(#sn, "sequential") == 0)                                                \
-            cr_skip_test("sequential sleeps need no descriptor nor memory per task");        \
-        if (SANITIZED)                                                                       \
-            cr_skip_test("a sanitizer's shadow memory cannot live under RLIMIT_AS; "         \
-                         "this test runs in the release suite");                             \
-        check_denied(cb_strategy_find(#sn));                                               \
+#define CB_STRATEGY(sn)                                                                            \
+    Test(sn, hundred_sleeps_in_order, .timeout = 30)                                               \
+    {                                                                                              \
+        const struct cb_strategy *s = cb_strategy_find(#sn);                                       \
+        cr_assert_not_null(s);                                                                     \
+        if (strcmp(#sn, "sequential") == 0)                                                        \
+            check_sleeps(s, 10, 50 * MS);                                                          \
+        else                                                                                       \
+            check_sleeps(s, 100, 50 * MS);                                                         \
+    }                                                                                              \
+    Test(sn, pool_respects_max_in_flight, .timeout = 30)                                           \
+    {                                                                                              \
+        check_pool(cb_strategy_find(#sn));                                                         \
+    }                                                                                              \
+    Test(sn, denied_resources_are_reported, .timeout = 60)                                         \
+    {                                                                                              \
+        if (strcmp(#sn, "sequential") == 0)                                                        \
+            cr_skip_test("sequential sleeps need no descriptor nor memory per task");              \
+        if (SANITIZED)                                                                             \
+            cr_skip_test("a sanitizer's shadow memory cannot live under RLIMIT_AS; "               \
+                         "this test runs in the release suite");                                   \
+        check_denied(cb_strategy_find(#sn));                                                       \
     }
 #include "list.h"
 
 Test(registry, every_listed_strategy_is_found)
 {
     size_t n = 0;
-#define CB_STRATEGY(sn)                                                                    \
-    cr_assert_not_null(cb_strategy_find(#sn), "%s missing", #sn);                       \
-    cr_assert_str_eq(cb_strategy_find(#sn)->name, #sn);                                 \
+#define CB_STRATEGY(sn)                                                                            \
+    cr_assert_not_null(cb_strategy_find(#sn), "%s missing", #sn);                                  \
+    cr_assert_str_eq(cb_strategy_find(#sn)->name, #sn);                                            \
     n++;
 #include "list.h"
     size_t reg = 0;
