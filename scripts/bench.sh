@@ -96,20 +96,7 @@ if [ -z "${CB_RESULTS:-}" ]; then
 fi
 
 # Compact summary: one line per strategy, workload, server and N.
-awk -v FS=, '
-function csvsplit(line, f,    n, i, c, field, inq, len) {
-    n = 0; field = ""; inq = 0; len = length(line)
-    for (i = 1; i <= len; i++) {
-        c = substr(line, i, 1)
-        if (inq) {
-            if (c == "\"") { if (substr(line, i + 1, 1) == "\"") { field = field "\""; i++ } else inq = 0 }
-            else field = field c
-        } else if (c == "\"") inq = 1
-        else if (c == ",") { f[++n] = field; field = "" }
-        else field = field c
-    }
-    f[++n] = field; return n
-}
+awk -v FS=, "$(cat "$here/scripts/csv.awk")"'
 function bytes(v) {
     if (v == "") return "-"
     v += 0  # fields built by concatenation are strings: compare as numbers

@@ -29,36 +29,9 @@ if [ ! -r "$summary" ]; then
     echo "strategy,workload,n,max_in_flight,duration_s,target,server,status,wall_med_s,note" >"$summary"
 fi
 
-# One CSV parser, shared by every awk pass below. Fields may be quoted;
-# "" inside quotes is a quote. The plain files it feeds are tab-separated.
-CSV_AWK='
-function csvsplit(line, f,    n, i, c, field, inq, len) {
-    n = 0; field = ""; inq = 0; len = length(line)
-    for (i = 1; i <= len; i++) {
-        c = substr(line, i, 1)
-        if (inq) {
-            if (c == "\"") {
-                if (substr(line, i + 1, 1) == "\"") { field = field "\""; i++ }
-                else inq = 0
-            } else field = field c
-        } else if (c == "\"") inq = 1
-        else if (c == ",") { f[++n] = field; field = "" }
-        else field = field c
-    }
-    f[++n] = field
-    return n
-}
-function clean(s) { gsub(/[\t\r\n]/, " ", s); return s }
-function tsvsplit(line, f) { return split(line, f, "\t") }
-# Strategies in the order of the design, then any other name.
-function srank(s) {
-    if (s == "sequential") return 1; if (s == "threads") return 2
-    if (s == "fork") return 3;       if (s == "epoll") return 4
-    if (s == "coro") return 5;       if (s == "busypoll") return 6
-    return 9
-}
-function safe(s) { gsub(/[^A-Za-z0-9_:.+-]/, "_", s); return s }
-'
+# One CSV parser (scripts/csv.awk), shared by every awk pass below.
+CSV_AWK=$(cat "$(dirname "$0")/csv.awk")
+
 
 # 1. summary.csv -> sorted plain CSV with a sort key in front, then cut.
 awk "$CSV_AWK"'

@@ -46,20 +46,7 @@ experiment() {
         return 0
     fi
     # One row out: fields by header name; the run's own CSV may quote notes.
-    awk -v name="$name" -v article="$article" -v server="$server" -v cmd="concbench run $*" '
-    function csvsplit(line, f,    n, i, c, field, inq, len) {
-        n = 0; field = ""; inq = 0; len = length(line)
-        for (i = 1; i <= len; i++) {
-            c = substr(line, i, 1)
-            if (inq) {
-                if (c == "\"") { if (substr(line, i + 1, 1) == "\"") { field = field "\""; i++ } else inq = 0 }
-                else field = field c
-            } else if (c == "\"") inq = 1
-            else if (c == ",") { f[++n] = field; field = "" }
-            else field = field c
-        }
-        f[++n] = field; return n
-    }
+    awk -v name="$name" -v article="$article" -v server="$server" -v cmd="concbench run $*" "$(cat "$here/scripts/csv.awk")"'
     function q(s) { if (s ~ /[,"]/) { gsub(/"/, "\"\"", s); return "\"" s "\"" } return s }
     NR == 1 { nh = csvsplit($0, h); for (i = 1; i <= nh; i++) c[h[i]] = i; next }
     { csvsplit($0, f); wall = f[c["wall_s"]]; u = f[c["user_s"]]; s = f[c["sys_s"]]
@@ -90,20 +77,7 @@ experiment "100 concurrent GETs, blocking W=3"  41.8 blocking:3 -s epoll -w http
 "$here/scripts/plot.sh" "$out" >/dev/null || { echo "reproduce.sh: plotting failed" >&2; failed=1; }
 python3 "$here/scripts/report.py" --reproduce "$out" >/dev/null
 
-awk '
-function csvsplit(line, f,    n, i, c, field, inq, len) {
-    n = 0; field = ""; inq = 0; len = length(line)
-    for (i = 1; i <= len; i++) {
-        c = substr(line, i, 1)
-        if (inq) {
-            if (c == "\"") { if (substr(line, i + 1, 1) == "\"") { field = field "\""; i++ } else inq = 0 }
-            else field = field c
-        } else if (c == "\"") inq = 1
-        else if (c == ",") { f[++n] = field; field = "" }
-        else field = field c
-    }
-    f[++n] = field; return n
-}
+awk "$(cat "$here/scripts/csv.awk")"'
 NR == 1 { printf "%-36s %9s %9s %7s %9s\n", "experiment", "article_s", "ours_s", "ratio", "cpu_s"; next }
 { csvsplit($0, f)
   printf "%-36s %9.2f %9s %7s %9s\n", f[1], f[2], (f[3] == "" ? "-" : sprintf("%.3f", f[3])),
