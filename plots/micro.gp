@@ -15,7 +15,7 @@ n = STATS_records
 vmin = STATS_min
 vmax = STATS_max
 
-set title "concbench micro-benchmarks: median time per operation, log scale (shorter is faster)\n{/*0.8 switch: one one-way switch (half a round trip);  spawn: start and reap one task;  timer/heap: one push + one pop}\n{/*0.8 task: one zero-length sleep task through a strategy, 100 per run;  (cv N%): the repetitions spread more than 10%}" font ",14"
+set title "concbench micro-benchmarks: median time per operation, log scale (shorter is faster)\n{/*0.8 switch: one one-way switch (half a round trip);  spawn: start and reap one task;  timer/heap: one push + one pop}\n{/*0.8 task: one zero-length sleep task through a strategy, 100 per run;  http: one GET, test server with L = 0}\n{/*0.8 (cv N%): the repetitions spread more than 10%}" font ",14"
 set xlabel "time per operation (ns, log scale)"
 set logscale x
 # Bars start at the left edge; room on the right for the value labels.

@@ -44,4 +44,8 @@ python3 scripts/micro_to_dat.py "$dir/micro.json" "$dir/micro.dat" || status=$?
 
 gnuplot -e "datafile='$dir/micro.dat'; outbase='$dir/micro'" plots/micro.gp
 echo "micro.sh: wrote $dir/micro.json micro.dat micro.png micro.svg"
+# Join the folder's report, when `make bench` wrote one there.
+if [ -s "$dir/summary.csv" ]; then
+    python3 scripts/report.py "$dir" >/dev/null && echo "micro.sh: added to $dir/REPORT.md"
+fi
 exit "$status"

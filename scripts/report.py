@@ -12,6 +12,7 @@ is missing is left out rather than guessed. Python 3 standard library only.
 import csv
 import math
 import os
+import shlex
 import sys
 
 ORDER = ["sequential", "threads", "fork", "epoll", "coro", "busypoll"]
@@ -431,13 +432,40 @@ def section_charts(d):
     return "\n".join(out) if len(out) > 2 else ""
 
 
+def section_micro(dirpath):
+    """The micro-benchmarks of `make micro`, when they ran into this folder."""
+    path = os.path.join(dirpath, "micro.dat")
+    if not os.path.exists(path):
+        return None
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            # index name group_index median_ns "label" cv
+            parts = shlex.split(line)
+            rows.append((parts[1], float(parts[3]), parts[4]))
+    if not rows:
+        return None
+    by_name = {name: ns for name, ns, _ in rows}
+    ref = by_name.get("switch/coro_bare_asm_oneway") or by_name.get("switch/coro_shared_oneway")
+    head = ["benchmark", "median per operation", "x coroutine switch"]
+    body = [[name, label, ("%.1f" % (ns / ref)) if ref else "-"] for name, ns, label in rows]
+    out = ["## Micro-benchmarks", "",
+           "Google Benchmark (`make micro`), median of repetitions; `micro.json` has every figure.", "",
+           md_table(head, body), ""]
+    if os.path.exists(os.path.join(dirpath, "micro.png")):
+        out += ["![micro-benchmarks](micro.png)", ""]
+    return "\n".join(out)
+
+
 def report(d, profile):
     parts = ["# concbench report", "", section_run(d, profile)]
     f = findings(d)
     if f:
         parts += ["## Findings", "", "Each sentence is computed from `summary.csv` in this folder.", ""]
         parts += ["- " + s for s in f] + [""]
-    parts += [section_tables(d), section_charts(d), section_machine(d)]
+    parts += [section_tables(d), section_charts(d), section_micro(d.dir), section_machine(d)]
     if os.path.exists(os.path.join(d.dir, "reproduce.csv")):
         parts.append(reproduce_section(d.dir))
     parts.append("Files: `runs.csv` (one row per run), `summary.csv` (medians), `machine.txt`.\n")
