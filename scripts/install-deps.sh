@@ -9,7 +9,8 @@
 #   libbenchmark-dev     Google Benchmark, for the micro-benchmarks
 #   libcriterion-dev     Criterion, the test framework
 #   gnuplot-nox          draws the charts
-#   wrk, nginx-light     throughput comparison (scripts/throughput.sh only)
+#   wrk, nginx-light     throughput comparison (scripts/throughput.sh only,
+#                        through CONCBENCH_DEPS_EXTRA; services are not started)
 set -eu
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libbenchmark-dev libcriterion-dev gnuplot-nox"
@@ -42,7 +43,17 @@ fi
 
 echo "install-deps: installing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# A package with a service (nginx) must not start it: it would listen on
+# every address. Debian's policy-rc.d says "no" to every service start
+# for the duration of the install (only if none is in place already).
+prc=/usr/sbin/policy-rc.d
+made_prc=""
+if [ ! -e "$prc" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$prc" && chmod +x "$prc" && made_prc=1
+fi
 # An old or empty package list makes apt-get install fail; refresh it once.
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends $missing >&2
+rc=0
+{ apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >&2 || rc=$?
+[ -z "$made_prc" ] || rm -f "$prc"
+[ "$rc" -eq 0 ] || { echo "install-deps: apt-get failed (exit $rc)" >&2; exit "$rc"; }
 echo "install-deps: done" >&2
