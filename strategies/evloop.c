@@ -69,7 +69,8 @@ void evl_heap_pop(struct evl_heap *h, struct evl_timer *out)
         h->v[i] = last;
 }
 
-/* Append to the FIFO; the caller checked the order. 0 or -ENOMEM. */
+/* Append to the FIFO; the caller checked the order and the callback.
+ * 0 or -ENOMEM. */
 static int fifo_push(struct evl_fifo *f, uint64_t deadline_ns, evl_timer_cb cb, void *arg)
 {
     if (f->tail == f->cap) {
@@ -81,14 +82,15 @@ static int fifo_push(struct evl_fifo *f, uint64_t deadline_ns, evl_timer_cb cb, 
             f->head = 0;
         } else {
             size_t cap = f->cap ? f->cap * 2 : 64;
-            struct evl_timer *v = realloc(f->v, cap * sizeof *v);
+            struct evl_fifo_entry *v = realloc(f->v, cap * sizeof *v);
             if (!v)
                 return -ENOMEM;
             f->v = v;
             f->cap = cap;
         }
     }
-    f->v[f->tail++] = (struct evl_timer){deadline_ns, cb, arg};
+    f->v[f->tail++] = (struct evl_fifo_entry){deadline_ns, arg};
+    f->cb = cb;
     return 0;
 }
 
@@ -125,21 +127,27 @@ void evl_fini(struct evl *l)
 int evl_timer_add(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb, void *arg)
 {
     struct evl_fifo *f = &l->fifo;
-    if (f->head == f->tail || f->v[f->tail - 1].deadline_ns <= deadline_ns)
+    if (f->head == f->tail || (f->cb == cb && f->v[f->tail - 1].deadline_ns <= deadline_ns))
         return fifo_push(f, deadline_ns, cb, arg);
     return evl_heap_push(&l->timers, deadline_ns, cb, arg);
 }
 
-/* The earliest pending timer (FIFO head or heap top), or NULL. */
-static const struct evl_timer *earliest(const struct evl *l)
+/* The earliest pending deadline (FIFO head or heap top) into *at; 0 when
+ * no timer is pending, 1 when the FIFO's is the earliest, 2 the heap's. */
+static int earliest(const struct evl *l, uint64_t *at)
 {
     const struct evl_timer *h = evl_heap_peek(&l->timers);
-    const struct evl_timer *q = l->fifo.head < l->fifo.tail ? &l->fifo.v[l->fifo.head] : NULL;
-    if (!h)
-        return q;
-    if (!q)
-        return h;
-    return q->deadline_ns <= h->deadline_ns ? q : h;
+    const struct evl_fifo *f = &l->fifo;
+    int q = f->head < f->tail;
+    if (q && (!h || f->v[f->head].deadline_ns <= h->deadline_ns)) {
+        *at = f->v[f->head].deadline_ns;
+        return 1;
+    }
+    if (h) {
+        *at = h->deadline_ns;
+        return 2;
+    }
+    return 0;
 }
 
 void evl_alarm_set(struct evl *l, uint64_t deadline_ns, evl_timer_cb cb, void *arg)
@@ -201,14 +209,21 @@ int evl_io_del(struct evl *l, int fd)
  * earliest deadline still pending, or 0 when none is. */
 static uint64_t fire_due(struct evl *l, uint64_t now)
 {
-    const struct evl_timer *top;
-    while (!l->stop && (top = earliest(l)) && top->deadline_ns <= now) {
-        struct evl_timer t;
-        if (top == evl_heap_peek(&l->timers))
+    uint64_t at;
+    int which;
+    while (!l->stop && (which = earliest(l, &at)) && at <= now) {
+        if (which == 2) {
+            struct evl_timer t;
             evl_heap_pop(&l->timers, &t);
-        else if ((t = l->fifo.v[l->fifo.head++]), l->fifo.head == l->fifo.tail)
-            l->fifo.head = l->fifo.tail = 0; /* empty: start again at the front */
-        t.cb(l, t.arg);
+            t.cb(l, t.arg);
+        } else {
+            struct evl_fifo *f = &l->fifo;
+            void *arg = f->v[f->head++].arg;
+            evl_timer_cb cb = f->cb;
+            if (f->head == f->tail)
+                f->head = f->tail = 0; /* empty: start again at the front */
+            cb(l, arg);
+        }
     }
     if (!l->stop && l->alarm_ns && l->alarm_ns <= now) {
         /* Disarm first: the callback may re-arm. */
@@ -216,8 +231,8 @@ static uint64_t fire_due(struct evl *l, uint64_t now)
         l->alarm_cb(l, l->alarm_arg);
     }
     uint64_t next = 0;
-    if ((top = earliest(l)))
-        next = top->deadline_ns;
+    if (!earliest(l, &next))
+        next = 0;
     if (l->alarm_ns && (!next || l->alarm_ns < next))
         next = l->alarm_ns;
     return next;

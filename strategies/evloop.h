@@ -55,12 +55,20 @@ void evl_heap_pop(struct evl_heap *h, struct evl_timer *out);
  * Timers whose deadlines arrive in order (every task sleeping the same D,
  * every connection with the same idle timeout) need no heap: the loop
  * appends a timer to this FIFO when its deadline is not earlier than the
- * last one queued, in O(1) and in sequential memory, and uses the heap
- * only for the others. The earliest timer is the earlier of the two heads.
+ * last one queued and its callback is the FIFO's, in O(1) and in
+ * sequential memory, and uses the heap for the others. The earliest timer
+ * is the earlier of the two heads. One callback for the whole FIFO keeps
+ * an entry at 16 bytes: a million sleeping tasks save 8 MB.
  */
+struct evl_fifo_entry {
+    uint64_t deadline_ns;
+    void *arg;
+};
+
 struct evl_fifo {
-    struct evl_timer *v;
+    struct evl_fifo_entry *v;
     size_t head, tail, cap; /* live entries are v[head..tail) */
+    evl_timer_cb cb;        /* of every entry */
 };
 
 /* Registration of one fd; the caller owns the storage, which must outlive

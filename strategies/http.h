@@ -42,13 +42,6 @@ void cb_http_xfer_done(struct cb_http_xfer *x, int curl_code);
  * one_shot: as in struct cb_http_xfer. */
 void cb_http_blocking(const struct cb_workload *w, struct cb_task *t, void **easy, int one_shot);
 
-/* 1 when every task of w runs at once (no pool): then a transfer's
- * connection can never serve another task. */
-static inline int cb_all_at_once(const struct cb_workload *w)
-{
-    return !w->max_in_flight || w->max_in_flight >= w->n;
-}
-
 /* curl_easy_cleanup, accepting NULL. */
 void cb_http_easy_destroy(void *easy);
 

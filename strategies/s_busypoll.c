@@ -110,7 +110,7 @@ static int run_http(const struct cb_workload *w, struct cb_task *tasks, size_t s
 
 static int busypoll_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
-    size_t slots = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
+    size_t slots = cb_slots(w);
     int rc;
     if (w->kind == CB_SLEEP) {
         snprintf(rep->policy, sizeof rep->policy, "poll every pending task's clock, no waiting");

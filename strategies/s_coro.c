@@ -74,7 +74,7 @@ static void task_main(void *arg)
 {
     struct coro_run *r = arg;
     size_t id = r->created - 1; /* this coroutine's number, for its xfer */
-    int one_each = !r->w->max_in_flight || r->w->max_in_flight >= r->w->n;
+    int one_each = cb_all_at_once(r->w);
     while (r->next < r->w->n) {
         size_t k = r->next++;
         struct cb_task *t = &r->tasks[k];
@@ -112,7 +112,7 @@ static int spawn_all(struct coro_run *r, size_t ncoro)
 
 static int coro_run_all(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
-    size_t ncoro = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
+    size_t ncoro = cb_slots(w);
     struct coro_run r = {.w = w, .tasks = tasks};
     int rc = coro_sched_init(&r.sched, CORO_STACK_SHARED, 0);
     if (rc)

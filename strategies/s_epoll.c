@@ -111,7 +111,7 @@ static int run_http(struct epoll_ctx *c, size_t slots, struct cb_report *rep)
 
 static int epoll_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
-    size_t slots = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
+    size_t slots = cb_slots(w);
     struct epoll_ctx c = {.w = w, .tasks = tasks};
     /* The heap is sized once: a million timers must not be copied by
      * doubling reallocations (and their transient peak of memory). */
@@ -122,7 +122,8 @@ static int epoll_run(const struct cb_workload *w, struct cb_task *tasks, struct 
     }
     c.loop.data = &c;
     if (w->kind == CB_SLEEP) {
-        snprintf(rep->policy, sizeof rep->policy, "one timer per task in a binary heap");
+        snprintf(rep->policy, sizeof rep->policy,
+                 "one timer per task (in-order FIFO; heap for the rest)");
         rc = run_sleep(&c, slots);
     } else {
         rc = run_http(&c, slots, rep);

@@ -84,7 +84,7 @@ static void drain(int rfd, struct cb_task *tasks, size_t n, uint64_t *mem_kb)
 
 static int fork_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
-    size_t nproc = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
+    size_t nproc = cb_slots(w);
     int one_each = nproc == w->n;
     int fds[2], rc = 0;
     pid_t *pids = malloc(nproc * sizeof *pids);

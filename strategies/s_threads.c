@@ -52,7 +52,7 @@ static size_t stack_size(const struct cb_workload *w)
 
 static int threads_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
-    size_t nthreads = w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
+    size_t nthreads = cb_slots(w);
     struct threads_ctx c = {.w = w, .tasks = tasks, .one_each = nthreads == w->n};
     atomic_init(&c.next, 0);
     pthread_t *tids = malloc(nthreads * sizeof *tids);

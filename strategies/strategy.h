@@ -78,6 +78,19 @@ struct cb_strategy {
     int (*run)(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep);
 };
 
+/* How many tasks a strategy runs at once: W, or n when W is 0 or >= n. */
+static inline size_t cb_slots(const struct cb_workload *w)
+{
+    return w->max_in_flight && w->max_in_flight < w->n ? w->max_in_flight : w->n;
+}
+
+/* 1 when every task of w runs at once (no pool): then a task's thread,
+ * process or connection can never serve another task. */
+static inline int cb_all_at_once(const struct cb_workload *w)
+{
+    return cb_slots(w) == w->n;
+}
+
 /* The registry, fed by strategies/list.h. NULL-terminated. */
 extern const struct cb_strategy *const cb_strategies[];
 
