@@ -17,7 +17,7 @@ set tmargin at screen 0.93
 set bmargin at screen 0.43
 set autoscale yfix
 set offsets graph 0.03, graph 0.03, graph 0.1, graph 0.05
-set title sprintf('%s: wall time against N (median of repetitions)', what)
+set title sprintf('%s: wall time against N (median; runs stopped by a limit not drawn)', what)
 set ylabel 'wall time (s, log)'
 set format x ''
 set xlabel ''

@@ -39,6 +39,11 @@ NR == 1 { nh = csvsplit($0, h); line = ""
           for (i = 1; i <= nh; i++) { col[h[i]] = i; line = line (i > 1 ? "\t" : "") clean(h[i]) }
           print line > hdr; next }
 { n = csvsplit($0, f); line = ""
+  # A run stopped by a limit (or killed, or failed) did not do all of its
+  # work: its wall time is no point on a wall-time chart. The limits chart
+  # and the report say where and why it stopped.
+  if (f[col["status"]] != "ok" && f[col["status"]] != "errors")
+      f[col["wall_med_s"]] = f[col["wall_min_s"]] = f[col["wall_max_s"]] = ""
   for (i = 1; i <= nh; i++) line = line (i > 1 ? "\t" : "") clean(f[i])
   s = f[col["strategy"]]
   printf "%d|%s|%s|%s|%020.3f|%s\n", srank(s), s, f[col["workload"]], f[col["server"]], f[col["n"]] + 0, line }
