@@ -8,6 +8,7 @@
 #   make V=1        show the commands
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 
 BUILD    := build
