@@ -7,6 +7,7 @@
  * another thread or process.
  */
 #include "bench_shim.h"
+#include "cb_limits.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -64,23 +65,6 @@ static int reap(pid_t pid)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : ECHILD;
 }
 
-/* Lines of /proc/self/maps, or -1. fork() copies every mapping (and its
- * page tables) and the child's exit tears them down, so its cost grows
- * with the parent's address space: linking libcurl and its ~30 libraries
- * about doubles it. The count is reported beside the time. */
-static int count_maps(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    int c, n = 0;
-
-    if (!f)
-        return -1;
-    while ((c = getc(f)) != EOF)
-        n += c == '\n';
-    fclose(f);
-    return n;
-}
-
 static void bm_fork(cbm_state *st, void *ctx)
 {
     pid_t pid;
@@ -101,7 +85,11 @@ static void bm_fork(cbm_state *st, void *ctx)
         }
     }
     cbm_set_items_processed(st, cbm_iterations(st));
-    cbm_counter(st, "parent_maps", count_maps(), CBM_COUNTER_PLAIN);
+    /* fork() copies every mapping (and its page tables) and the child's
+     * exit tears them down, so its cost grows with the parent's address
+     * space: linking libcurl and its ~30 libraries about doubles it. The
+     * number of mappings is reported beside the time. */
+    cbm_counter(st, "parent_maps", (double)cb_count_lines("/proc/self/maps"), CBM_COUNTER_PLAIN);
 }
 
 static void bm_posix_spawn(cbm_state *st, void *ctx)

@@ -47,7 +47,7 @@ static long long tasks_now(void)
     return total;
 }
 
-static long long count_lines(const char *path)
+long long cb_count_lines(const char *path)
 {
     FILE *f = fopen(path, "re");
     long long n = 0;
@@ -88,7 +88,7 @@ void cb_limit_explain(const char *what, int err, size_t started, char *buf, size
         {"pid_max", cb_read_ll("/proc/sys/kernel/pid_max"), tasks, "tasks exist"},
         {"threads-max", cb_read_ll("/proc/sys/kernel/threads-max"), tasks, "tasks exist"},
         {"vm.max_map_count", cb_read_ll("/proc/sys/vm/max_map_count"),
-         count_lines("/proc/self/maps"), "maps in this process"},
+         cb_count_lines("/proc/self/maps"), "maps in this process"},
         {"cgroup pids.max", cb_read_ll("/sys/fs/cgroup/pids.max"),
          cb_read_ll("/sys/fs/cgroup/pids.current"), "pids in the cgroup"},
         {"RLIMIT_NOFILE", nofile.rlim_cur == RLIM_INFINITY ? -1 : (long long)nofile.rlim_cur,

@@ -23,6 +23,9 @@ void cb_limit_explain(const char *what, int err, size_t started, char *buf, size
 /* Read one integer from a /proc or /sys file; -1 if unreadable. */
 long long cb_read_ll(const char *path);
 
+/* Lines in a file (e.g. /proc/self/maps: one a mapping); -1 if unreadable. */
+long long cb_count_lines(const char *path);
+
 /* The number after "key" (e.g. "VmHWM:") on its line of a /proc file of
  * "Key: value kB" lines (status, meminfo, smaps_rollup); -1 if absent. */
 long long cb_proc_field(const char *path, const char *key);

@@ -16,18 +16,9 @@ struct evl_curl_sock {
 
 static void check_done(struct evl_curl *g)
 {
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(g->multi, &left))) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        CURL *e = msg->easy_handle;
-        CURLcode result = msg->data.result;
-        struct cb_http_xfer *x = NULL;
-        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
-        /* Fill the slot before removing: getinfo needs the handle intact. */
-        cb_http_xfer_done(x, (int)result);
-        curl_multi_remove_handle(g->multi, e);
+    struct cb_http_xfer *x = cb_http_drain(g->multi), *next;
+    for (; x; x = next) {
+        next = x->next_done; /* done_cb may start another transfer on x */
         g->done_cb(g, x);
     }
 }

@@ -172,6 +172,27 @@ void cb_http_blocking(const struct cb_workload *w, struct cb_task *t, void **eas
     cb_http_xfer_done(&x, curl_easy_perform(x.easy));
 }
 
+struct cb_http_xfer *cb_http_drain(void *multi)
+{
+    struct cb_http_xfer *head = NULL, **tail = &head;
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        struct cb_http_xfer *x = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        /* Fill the slot while the handle still has its transfer's info. */
+        cb_http_xfer_done(x, (int)msg->data.result);
+        x->next_done = NULL;
+        *tail = x;
+        tail = &x->next_done;
+    }
+    for (struct cb_http_xfer *x = head; x; x = x->next_done)
+        curl_multi_remove_handle(multi, x->easy);
+    return head;
+}
+
 void cb_http_easy_destroy(void *easy)
 {
     if (easy)

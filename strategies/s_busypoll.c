@@ -87,15 +87,9 @@ static int run_http(const struct cb_workload *w, struct cb_task *tasks, size_t s
     while (in_flight) {
         int running;
         curl_multi_perform(m, &running);
-        CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(m, &left))) {
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            struct cb_http_xfer *x = NULL;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-            cb_http_xfer_done(x, (int)msg->data.result);
-            curl_multi_remove_handle(m, x->easy);
+        struct cb_http_xfer *x = cb_http_drain(m), *later;
+        for (; x; x = later) {
+            later = x->next_done; /* start_next may reuse x */
             in_flight--;
             /* This slot takes the next task, on the same connection. */
             in_flight += (size_t)start_next(m, x, w, tasks, &next);
