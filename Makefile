@@ -111,7 +111,7 @@ $(BUILD)/concbench-micro: $(call objs,rel,$(MICRO_C) $(MICRO_CC)) $(BUILD)/rel/l
 	@$(if $(Q),echo "  LD [rel] $@")
 	$(Q)$(CXX) $(CXXFLAGS) $^ -o $@ $(BENCH_LIBS) $(LDLIBS)
 
-.PHONY: all test test-rel test-asan test-tsan test-scripts bench reproduce micro clean asan tsan format
+.PHONY: all test test-rel test-asan test-tsan test-scripts check-cross bench reproduce micro clean asan tsan format
 all: $(BUILD)/concbench
 
 # The tests need the program too: they start `concbench` runs and servers.
@@ -138,6 +138,10 @@ test-tsan: $(BUILD)/tsan/concbench
 
 asan: $(TESTS_asan)
 tsan: $(BUILD)/tsan/concbench
+
+# The coroutine checks on AArch64 (qemu) and with the ucontext fallback.
+check-cross:
+	$(Q)scripts/check-cross.sh
 
 bench: $(BUILD)/concbench
 	$(Q)scripts/bench.sh

@@ -35,9 +35,10 @@ struct coro {
 };
 
 /* Shared policy: one allocation holds a coroutine and, usually, its saved
- * frames (a task suspended in coro_sleep() has 150-200 bytes of them),
- * which saves a malloc and a free per coroutine. */
-enum { CORO_ALLOC = 256 };
+ * frames (a task suspended in coro_sleep_until() has 150-200 bytes of
+ * them), which saves a malloc and a free per coroutine. With the assembly
+ * switch the whole allocation is 256 bytes. */
+enum { CORO_INLINE_SAVE = 192 };
 
 struct coro_slab {
     struct coro_slab *next;
@@ -268,7 +269,7 @@ void coro_sched_fini(struct coro_sched *s)
 
 struct coro *coro_create(struct coro_sched *s, void (*fn)(void *), void *arg)
 {
-    size_t size = s->policy == CORO_STACK_SHARED ? CORO_ALLOC : sizeof(struct coro);
+    size_t size = sizeof(struct coro) + (s->policy == CORO_STACK_SHARED ? CORO_INLINE_SAVE : 0);
     struct coro *c = malloc(size);
     if (!c)
         return NULL;
@@ -354,7 +355,7 @@ void coro_yield(struct coro_sched *s)
     /* swapcontext keeps registers in the ucontext, not on the stack; its
      * own call frame lies a little below this local. */
     char here;
-    c->sp_hint = &here - 512;
+    c->sp_hint = (char *)((uintptr_t)&here - 512);
 #endif
     c->state = CORO_SUSPENDED;
     switch_ctx(&c->ctx, &s->main, s->main_stack_lo, s->main_stack_size, 0);
