@@ -73,7 +73,6 @@ struct coro_sched {
     /* statistics */
     size_t live;           /* coroutines created, not destroyed */
     uint64_t bytes_copied; /* shared policy: bytes saved and restored */
-    void *asan_fake_stack; /* ASan fiber bookkeeping */
     const void *main_stack_lo;
     size_t main_stack_size;
 };

@@ -19,7 +19,6 @@ struct epoll_ctx {
     struct evl loop;
     size_t next; /* next task to start */
     size_t done;
-    int failed; /* errno of a failed start */
 };
 
 /* --- sleep --------------------------------------------------------------- */
@@ -48,7 +47,6 @@ static void sleep_start(struct epoll_ctx *c)
         cb_tasks_fail(c->tasks, c->next, c->w->n, CB_ERR_NOMEM, ENOMEM);
         c->done += c->w->n - c->next;
         c->next = c->w->n;
-        c->failed = ENOMEM;
         return;
     }
     c->next++;
