@@ -24,7 +24,7 @@ CRIT_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterio
 BENCH_LIBS  = $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -lpthread
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness
+CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness/cli -Iharness/server -Iharness/micro
 CFLAGS   := -std=gnu11 $(OPT) -g -pthread -fno-omit-frame-pointer $(WARN)
 CXXFLAGS := -std=c++17 $(OPT) -g -pthread -Wall -Wextra -Werror
 DEPFLAGS  = -MMD -MP
@@ -40,13 +40,16 @@ SWITCH_SRC :=
 CPPFLAGS += -DCORO_USE_UCONTEXT
 endif
 
-# Sources by folder: every strategies/*.c and harness/*.c is part of the
-# library except the two programs' mains and the micro-benchmarks.
-LIB_C     := $(wildcard strategies/*.c) \
-             $(filter-out harness/main.c harness/micro_%.c,$(wildcard harness/*.c))
+# Sources by folder, one folder a program: harness/cli (the concbench
+# command and its measurement), harness/server (the test server, linked
+# into concbench as `serve`), harness/micro (the micro-benchmarks). Every
+# strategies/*.c, harness/cli/*.c but main.c and harness/server/*.c is part
+# of the library the tests link.
+LIB_C     := $(wildcard strategies/*.c) $(wildcard harness/server/*.c) \
+             $(filter-out harness/cli/main.c,$(wildcard harness/cli/*.c))
 LIB_SRC   := $(LIB_C) $(SWITCH_SRC)
-MICRO_C   := $(wildcard harness/micro_*.c)
-MICRO_CC  := $(wildcard harness/*.cc)
+MICRO_C   := $(wildcard harness/micro/*.c)
+MICRO_CC  := $(wildcard harness/micro/*.cc)
 TEST_C    := $(wildcard tests/test_*.c)
 
 Q := @
@@ -93,7 +96,7 @@ $(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/tests/%.c.o $(BUILD)/$(1)/lib.a
 $(BUILD)/$(1)/tests/test_micro: $(BUILD)/$(1)/tests/test_micro.c.o $(call objs,$(1),$(MICRO_CC)) $(BUILD)/$(1)/lib.a
 	@$$(if $(Q),echo "  LD [$(1)] $$@")
 	$(Q)$(CXX) $(CXXFLAGS) $(SAN_$(1)) $$^ -o $$@ $$(CRIT_LIBS) $$(BENCH_LIBS) $$(LDLIBS)
-$(BUILD)/$(1)/concbench: $(BUILD)/$(1)/harness/main.c.o $(BUILD)/$(1)/lib.a
+$(BUILD)/$(1)/concbench: $(BUILD)/$(1)/harness/cli/main.c.o $(BUILD)/$(1)/lib.a
 	@$$(if $(Q),echo "  LD [$(1)] $$@")
 	$(Q)$(CC) $(CFLAGS) $(SAN_$(1)) $$^ -o $$@ $$(LDLIBS)
 endef
@@ -153,7 +156,7 @@ micro: $(BUILD)/concbench-micro $(BUILD)/concbench
 	$(Q)scripts/micro.sh
 
 format:
-	clang-format -i strategies/*.[ch] harness/*.[ch] harness/*.cc tests/*.[ch]
+	clang-format -i strategies/*.[ch] harness/*/*.[ch] harness/micro/*.cc tests/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

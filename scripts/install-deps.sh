@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install the Debian packages concbench needs, and only those that are missing.
-# Usage: scripts/install-deps.sh [--check]
+# Usage: scripts/install-deps.sh [--check] [GROUP...]
+#   GROUP    core (the default), python, peers, or all
 #   --check  list what is missing and exit 1 if anything is, install nothing.
-# Packages (Debian 12 names):
+# Packages (Debian 12 names), group core:
 #   build-essential      gcc, g++, make
 #   pkg-config           finds the libraries below
 #   libcurl4-openssl-dev libcurl, the HTTP client every strategy uses
@@ -13,7 +14,27 @@
 #                        through CONCBENCH_DEPS_EXTRA; services are not started)
 set -eu
 
-PKGS="build-essential pkg-config libcurl4-openssl-dev libbenchmark-dev libcriterion-dev gnuplot-nox"
+PKGS_core="build-essential pkg-config libcurl4-openssl-dev libbenchmark-dev libcriterion-dev gnuplot-nox"
+# --- group python: the article's own programs and the real servers ---------
+PKGS_python=""
+# --- group peers: the runtimes users would pick instead ----------------------
+PKGS_peers=""
+
+check=""
+groups=""
+for a in "$@"; do
+    case "$a" in
+    --check) check=1 ;;
+    core | python | peers) groups="$groups $a" ;;
+    all) groups="core python peers" ;;
+    *) echo "install-deps: unknown group '$a' (core, python, peers, all)" >&2; exit 2 ;;
+    esac
+done
+[ -n "$groups" ] || groups=core
+PKGS=""
+for g in $groups; do
+    eval "PKGS=\"\$PKGS \$PKGS_$g\""
+done
 [ "${CONCBENCH_DEPS_EXTRA:-}" = "" ] || PKGS="$PKGS $CONCBENCH_DEPS_EXTRA"
 
 missing=""
@@ -27,10 +48,10 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
-    [ "${1:-}" = "--check" ] && echo "install-deps: all present:$PKGS"
+    [ -n "$check" ] && echo "install-deps: all present:$PKGS"
     exit 0
 fi
-if [ "${1:-}" = "--check" ]; then
+if [ -n "$check" ]; then
     echo "install-deps: missing:$missing"
     exit 1
 fi

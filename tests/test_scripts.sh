@@ -84,7 +84,7 @@ check "report.py --reproduce writes REPRODUCE.md with 9 rows and the 41.8 s find
     ! grep -q -w -e nan -e None "$1/REPRODUCE.md"' _ "$d"
 
 # --- the README's column table is columns.h's ----------------------------------
-check "README.md lists every CSV column as harness/columns.h says" sh -c '
+check "README.md lists every CSV column as harness/cli/columns.h says" sh -c '
     sh scripts/columns-table.sh > "$1/cols.want"
     grep "^| \`" README.md | grep -F -x -f "$1/cols.want" > "$1/cols.got"
     diff "$1/cols.want" "$1/cols.got"' sh "$tmp"
