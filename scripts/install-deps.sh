@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages concbench needs, and only those that are missing.
 # Usage: scripts/install-deps.sh [--check] [GROUP...]
-#   GROUP    core (the default), python, peers, or all
+#   GROUP    core (the default), python, peers, fuzz, or all
 #   --check  list what is missing and exit 1 if anything is, install nothing.
 # Packages (Debian 12 names), group core:
 #   build-essential      gcc, g++, make
@@ -16,18 +16,20 @@ set -eu
 
 PKGS_core="build-essential pkg-config libcurl4-openssl-dev libbenchmark-dev libcriterion-dev gnuplot-nox"
 # --- group python: the article's own programs and the real servers ---------
-PKGS_python=""
+PKGS_python="python3 python3-requests python3-aiohttp python3-flask gunicorn python3-fastapi python3-uvicorn"
 # --- group peers: the runtimes users would pick instead ----------------------
 PKGS_peers=""
+# --- group fuzz: the request parser's fuzz target ---------------------------
+PKGS_fuzz=""
 
 check=""
 groups=""
 for a in "$@"; do
     case "$a" in
     --check) check=1 ;;
-    core | python | peers) groups="$groups $a" ;;
-    all) groups="core python peers" ;;
-    *) echo "install-deps: unknown group '$a' (core, python, peers, all)" >&2; exit 2 ;;
+    core | python | peers | fuzz) groups="$groups $a" ;;
+    all) groups="core python peers fuzz" ;;
+    *) echo "install-deps: unknown group '$a' (core, python, peers, fuzz, all)" >&2; exit 2 ;;
     esac
 done
 [ -n "$groups" ] || groups=core

@@ -218,9 +218,9 @@ static void verify(const struct cb_spec *spec, const struct child_header *h, str
     row->errors = h->n - ok;
     row->last_start_s = started ? (double)(last_start - h->t_run0) / 1e9 : NAN;
     if (ok) {
-        row->p50_s = (double)cb_percentile_u64(fin, ok, 50) / 1e9;
-        row->p99_s = (double)cb_percentile_u64(fin, ok, 99) / 1e9;
-        row->max_s = (double)fin[ok - 1] / 1e9; /* sorted by the percentile */
+        row->fin_p50_s = (double)cb_percentile_u64(fin, ok, 50) / 1e9;
+        row->fin_p99_s = (double)cb_percentile_u64(fin, ok, 99) / 1e9;
+        row->fin_max_s = (double)fin[ok - 1] / 1e9; /* sorted by the percentile */
     }
     free(fin);
     if (first_bad != SIZE_MAX)
@@ -262,7 +262,6 @@ static void fill_from_child(const struct cb_spec *spec, const struct child_heade
     row->wall_s = (double)(h->t_run1 - h->t_run0) / 1e9;
     row->startup_s = (double)(h->t_run0 - h->t_fork) / 1e9;
     row->peak_rss_kb = h->maxrss_kb;
-    row->child_mem_kb = h->rep.child_mem_kb;
     row->mem_kb = h->maxrss_kb + h->rep.child_mem_kb;
     row->baseline_kb = h->baseline_kb;
     snprintf(row->policy, sizeof row->policy, "%s", h->rep.policy);
@@ -374,7 +373,7 @@ int cb_measure(const struct cb_spec *spec, struct cb_row *row)
     row->vcsw = (uint64_t)ru.ru_nvcsw;
     row->ivcsw = (uint64_t)ru.ru_nivcsw;
     row->minflt = (uint64_t)ru.ru_minflt;
-    row->kernel_kb = kernel_peak - kernel0;
+    row->mem_kernel_kb = kernel_peak - kernel0;
 
     const struct child_header *h = (const void *)buf;
     int complete = buf && len >= sizeof *h && h->magic == CHILD_MAGIC &&
