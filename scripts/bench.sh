@@ -37,6 +37,7 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cb=${CB_BIN:-$here/build/concbench}
 profile=${PROFILE:-default}
+py=${CB_PYTHON:-/usr/bin/python3}
 [ -x "$cb" ] || { echo "bench.sh: $cb not found; run make first" >&2; exit 1; }
 
 case "$profile" in
@@ -87,8 +88,12 @@ fi
 
 [ -s "$runs" ] || { echo "bench.sh: no rows in $runs" >&2; exit 1; }
 "$cb" summarize "$runs" -o "$out/summary.csv"
-"$here/scripts/plot.sh" "$out" >/dev/null || { echo "bench.sh: plotting failed" >&2; failed=1; }
-report=$(python3 "$here/scripts/report.py" "$out" --profile "$profile")
+# The list of strategies as it was for this run, so the folder's charts keep
+# their order and colours whatever the program says later.
+"$cb" list --tsv >"$out/strategies.tsv" 2>/dev/null || true
+head -n 1 "$out/strategies.tsv" | grep -q "^name$(printf '\t')" || rm -f "$out/strategies.tsv"
+"$here/scripts/plot.sh" "$out" --profile "$profile" >/dev/null || { echo "bench.sh: plotting failed" >&2; failed=1; }
+report=$out/REPORT.md
 
 if [ -z "${CB_RESULTS:-}" ]; then
     # Relative link, so the results folder can be moved or copied whole.
@@ -96,23 +101,7 @@ if [ -z "${CB_RESULTS:-}" ]; then
 fi
 
 # Compact summary: one line per strategy, workload, server and N.
-awk -v FS=, "$(cat "$here/scripts/csv.awk")"'
-function bytes(v) {
-    if (v == "") return "-"
-    v += 0  # fields built by concatenation are strings: compare as numbers
-    if (v >= 1048576) return sprintf("%.1f MiB", v / 1048576)
-    if (v >= 1024) return sprintf("%.1f KiB", v / 1024)
-    return sprintf("%.0f B", v)
-}
-NR == 1 { nh = csvsplit($0, h); for (i = 1; i <= nh; i++) c[h[i]] = i
-          printf "%-10s %-5s %-10s %8s %10s %10s  %s\n", "strategy", "work", "server", "n", "wall_s", "mem/task", "status"
-          next }
-{ csvsplit($0, f)
-  w = f[c["wall_med_s"]]
-  printf "%-10s %-5s %-10s %8s %10s %10s  %s%s\n", f[c["strategy"]], f[c["workload"]], f[c["server"]], f[c["n"]],
-         (w == "" ? "-" : sprintf("%.3f", w)), bytes(f[c["mem_per_task_med_b"]]), f[c["status"]],
-         (f[c["noisy"]] == "1" ? " (noisy)" : "") }
-' "$out/summary.csv"
+"$py" "$here/scripts/results.py" --table "$out"
 
 echo "bench.sh: done in $(( $(date +%s) - start )) s"
 echo "report: $report"
