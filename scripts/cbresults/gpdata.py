@@ -7,7 +7,6 @@ write(folder, strategies, outdir) writes them and charts.txt, one chart a line:
     name <TAB> plots/script.gp <TAB> data file <TAB> gnuplot assignments
 which scripts/plot.sh draws, as PNG and SVG, into the results folder.
 """
-import math
 import os
 
 from . import load
