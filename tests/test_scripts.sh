@@ -188,6 +188,24 @@ PY
     else
         not_ok "concbench summarize $fx/runs.csv"; sed 's/^/#   /' "$tmp/err" | head -5
     fi
+    # The profiles pick strategies by language and workload from the list (a
+    # concbench whose `list --tsv` is the fixture's; DRY_RUN prints the sweeps).
+    printf '#!/bin/sh\nif [ "$1" = list ] && [ "${2:-}" = --tsv ]; then cat "%s"; exit 0; fi\nexec "%s" "$@"\n' \
+        "$PWD/$fx/list.tsv" "$PWD/$cb" >"$tmp/fakecb"; chmod +x "$tmp/fakecb"
+    check "PROFILE=default: C and Python sweeps, by workload, Python to 10,000 sleeps and 1,000 GETs; not the unavailable" sh -c '
+        o=$(CB_BIN=$1/fakecb DRY_RUN=1 PROFILE=default CB_RESULTS=$1/dry sh scripts/bench.sh 2>/dev/null); echo "$o"
+        echo "$o" | grep -qx "concbench sweep -w sleep -s py-sequential,py-asyncio -n 1,100,10000 -r 1 .*" &&
+        echo "$o" | grep -qx "concbench sweep -w http -s py-sequential,py-asyncio,py-asyncio-nolimit -n 1,100,1000 -r 1 .*" &&
+        echo "$o" | grep -qx "concbench sweep -w sleep -s sequential,threads,fork,epoll,coro,busypoll -n 1,3,10,100,1000,10000 -r 3 .*" &&
+        ! echo "$o" | grep -q go-goroutines' _ "$tmp"
+    check "PROFILE=peers: 1,000 to 1,000,000 sleeps and 100 to 10,000 GETs, no Python, no server comparison" sh -c '
+        o=$(CB_BIN=$1/fakecb DRY_RUN=1 PROFILE=peers CB_RESULTS=$1/dry sh scripts/bench.sh 2>/dev/null); echo "$o"
+        echo "$o" | grep -q "^concbench sweep -w sleep -s sequential,threads,fork,epoll,coro,busypoll -n 1000,10000,100000,1000000 " &&
+        echo "$o" | grep -q "^concbench sweep -w http -s .* -n 100,1000,10000 " &&
+        ! echo "$o" | grep -q -e py- -e blocking' _ "$tmp"
+    check "PROFILE=tiny: C only" sh -c '
+        o=$(CB_BIN=$1/fakecb DRY_RUN=1 PROFILE=tiny CB_RESULTS=$1/dry sh scripts/bench.sh 2>/dev/null); echo "$o"
+        [ -n "$o" ] && ! echo "$o" | grep -q -e py- -e go-' _ "$tmp"
     b=$tmp/bench
     if PROFILE=tiny CB_RESULTS=$b CB_BIN=$cb make -s bench >"$tmp/bench.out" 2>"$tmp/bench.err"; then
         ok "make bench PROFILE=tiny runs end to end"
