@@ -23,7 +23,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbrepro.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 csv=$out/reproduce.csv
-echo "experiment,article_s,ours_s,ratio,cpu_s,strategy,workload,n,server,command" >"$csv"
+/usr/bin/python3 "$here/scripts/results.py" --reproduce-header >"$csv"
 failed=0
 
 # experiment NAME ARTICLE_S SERVER concbench-run-arguments...

@@ -12,8 +12,12 @@ Usage:
       then draws charts.txt with gnuplot.
   scripts/results.py --table DIR
       one line per configuration of DIR/summary.csv (make bench prints it)
+  scripts/results.py --reproduce-header
+      the header line of reproduce.csv (cbresults/columns.py)
   scripts/results.py --reproduce-row NAME ARTICLE_S SERVER COMMAND RUN_CSV
       one reproduce.csv row from the last row of a `concbench run` CSV
+  scripts/results.py --reproduce-columns
+      the README's table of the reproduce.csv columns (Markdown rows)
   scripts/results.py --reproduce-table REPRODUCE_CSV
       the reproduction table as `make reproduce` prints it
 
@@ -26,7 +30,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cbresults import fmt, gpdata, load, report, strategies  # noqa: E402
+from cbresults import columns, fmt, gpdata, load, report, strategies  # noqa: E402
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -67,7 +71,7 @@ def table(d):
 
 
 def reproduce_row(name, article, server, command, run_csv):
-    """reproduce.csv: experiment,article_s,ours_s,ratio,cpu_s,strategy,workload,n,server,command"""
+    """One row of reproduce.csv, in the order of columns.REPRODUCE."""
     _, rows = load.read_csv(run_csv)
     r = rows[-1] if rows else load.Record()
     a, wall = load.num(article), r["wall_s"]
@@ -105,6 +109,12 @@ def main(args):
         return table(args[1])
     if args[0] == "--reproduce-row" and len(args) == 6:
         return reproduce_row(*args[1:])
+    if args == ["--reproduce-header"]:
+        print(columns.header(columns.REPRODUCE))
+        return 0
+    if args == ["--reproduce-columns"]:
+        print(columns.md_rows(columns.REPRODUCE))
+        return 0
     if args[0] == "--reproduce-table" and len(args) == 2:
         return reproduce_table(args[1])
     if args[0].startswith("-"):

@@ -154,6 +154,14 @@ check "README.md lists every CSV column as harness/cli/columns.h says" sh -c '
     grep "^| \`" README.md | grep -F -x -f "$1/cols.want" > "$1/cols.got"
     diff "$1/cols.want" "$1/cols.got"' sh "$tmp"
 
+check "reproduce.csv's columns: one list (cbresults/columns.py) for the header, the rows and the table" sh -c '
+    [ "$($2 scripts/results.py --reproduce-header)" = "$(head -n 1 "$1")" ] &&
+    [ "$(sh scripts/columns-table.sh --reproduce | cut -d"\`" -f2 | paste -sd, -)" = "$(head -n 1 "$1")" ]' _ "$fx/reproduce.csv" "$py"
+if [ -r harness/cli/summary_columns.h ]; then
+    check "columns-table.sh --summary names every column of a summary, in order" sh -c '
+        [ "$(sh scripts/columns-table.sh --summary | cut -d"\`" -f2 | paste -sd, -)" = "$(head -n 1 "$1")" ]' _ "$fx/summary.csv"
+else skip "columns-table.sh --summary: no harness/cli/summary_columns.h yet"; fi
+
 # --- with the program: summarize and make bench --------------------------------
 if [ ! -x "$cb" ]; then
     skip "concbench summarize on the fixture ($cb not built)"
