@@ -6,11 +6,11 @@
 #   plotdir, datadir, wl, n, strategies.
 load plotdir.'/common.gp'
 set title sprintf('%s, N = %d: latency distribution (fraction of tasks done within x; every repetition)', wl, n)
-set xlabel 'per-task latency, finish - start (s, log scale)'
+set xlabel 'per-task latency, finish - start (s)'
 set ylabel 'fraction of tasks'
-set logscale x
 unset logscale y
-set format x '%g'
+stats in using (column('latency_s')) nooutput name 'L'
+eval secs_axis('x', L_min, L_max)
 set format y '%.1f'
 set yrange [0:1.02]
 set mytics 2
