@@ -31,7 +31,7 @@ CPPFLAGS += -DCB_ROOT='"$(CURDIR)"'
 CFLAGS   := -std=gnu11 $(OPT) -g -pthread -fno-omit-frame-pointer $(WARN)
 CXXFLAGS := -std=c++17 $(OPT) -g -pthread -Wall -Wextra -Werror
 DEPFLAGS  = -MMD -MP
-LDLIBS    = $(CURL_LIBS) -lpthread -lm
+LDLIBS    = $(CURL_LIBS) -lcrypto -lpthread -lm
 
 # Machine code is the only compile-time choice: the context switch.
 ifeq ($(ARCH),x86_64)
