@@ -292,11 +292,7 @@ static int start_server(struct session *ss)
     /* The row names the test server, not its port, which changes every
      * time: rows of two sweeps must summarise together. */
     snprintf(ss->target, sizeof ss->target, "test-server");
-    if (o->server_model == SRV_EVENT)
-        snprintf(ss->server, sizeof ss->server, "event");
-    else
-        snprintf(ss->server, sizeof ss->server, "%s:%d", srv_model_name(o->server_model),
-                 o->server_workers);
+    srv_label(&c, ss->server, sizeof ss->server);
     ss->expect_checksum = cb_body_checksum(o->body_bytes);
     return 0;
 }
@@ -316,9 +312,8 @@ static void progress(const struct session *ss, const struct cb_row *r, unsigned 
 /* How many requests the test server serves at once; 0: no bound. */
 static uint64_t server_workers(const struct opts *o)
 {
-    if (o->w.kind != CB_HTTP || o->url || o->server_model == SRV_EVENT)
-        return 0;
-    return (uint64_t)o->server_workers;
+    struct srv_config c = {.model = o->server_model, .workers = o->server_workers};
+    return o->w.kind != CB_HTTP || o->url ? 0 : (uint64_t)srv_concurrency(&c);
 }
 
 /* Why this configuration is skipped, or NULL to run it. */
