@@ -35,7 +35,7 @@ import time
 PROTOCOL_VERSION = "1"
 
 # One task's slot. value: sleep, what the task returned (its index);
-# http, the FNV-1a 64 of the body as received.
+# http, the FNV-1a 64 of the body as received; None for a failed task.
 Result = collections.namedtuple(
     "Result", "k started finished error status nbytes value detail")
 
@@ -68,7 +68,7 @@ def fetched(k, started, finished, status, body, content_length):
 def failed(k, started, finished, exc, status=0):
     """A task that raised exc (or could not be started: started == 0)."""
     error, detail = classify(exc)
-    return Result(k, started, finished, error, status, 0, FNV_OFFSET, detail)
+    return Result(k, started, finished, error, status, 0, None, detail)
 
 
 # errno of an OSError anywhere in the chain -> error name.
@@ -214,7 +214,10 @@ class Run:
             if r is None:
                 continue  # the harness counts a missing line as not_run
             started += r.started != 0
-            value = "%016x" % r.value if http else "%d" % r.value
+            if http:  # a failed transfer received nothing: the empty body's sum
+                value = "%016x" % (FNV_OFFSET if r.value is None else r.value)
+            else:
+                value = "%d" % (0 if r.value is None else r.value)
             out.write("task %d %d %d %s %d %d %s%s\n" % (
                 r.k, r.started, r.finished, r.error, r.status, r.nbytes, value,
                 " " + r.detail if r.detail else ""))
