@@ -15,7 +15,10 @@ A program reads like this:
 main() writes the task lines, `policy`, one `limit` line per kind of limit
 that stopped tasks, and `end`. An exception that escapes the program after
 go() (a MemoryError while creating a million tasks) fails every slot the
-program had not filled, and its limit line says so; nothing is a traceback.
+program had not filled, and its limit line says so. (One case escapes: a
+MemoryError inside CPython's own exception handling aborts the interpreter,
+"Fatal Python error: Cannot recover from MemoryErrors"; the harness sees
+a crash with that line.)
 
 Every time is CLOCK_MONOTONIC in nanoseconds, time.monotonic_ns(): the
 clock is system-wide, so a child process's readings compare with ours.
@@ -28,6 +31,7 @@ Environment:
 """
 import collections
 import errno
+import mmap
 import os
 import sys
 import time
@@ -122,7 +126,8 @@ def _chain(exc):
 
 
 def _words(e):
-    return ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")[:300]
+    words = "%s: %s" % (type(e).__name__, e) if str(e) else type(e).__name__
+    return words.replace("\n", " ")[:300]
 
 
 def classify(exc):
@@ -167,6 +172,7 @@ class Run:
         self.policy = ""
         self.t0 = self.t1 = 0
         self.results = [None] * self.n
+        self.failure = None  # (error, detail) of what stopped the program
         if self.kind not in kinds:
             self.skip("%s workload not implemented" % self.kind)
         if self.max_in_flight and not pool:
@@ -199,34 +205,30 @@ class Run:
         """The last task is done: take t1."""
         self.t1 = time.monotonic_ns()
 
-    def fail_unfilled(self, exc):
-        """Fail every slot still empty with exc (never started)."""
+    def finish(self):
+        """Write every slot, policy, limits and end. A slot the program left
+        empty is failed with self.failure, if the program raised one, or
+        left out (the harness counts a missing line as not_run)."""
+        out, http = self.out, self.kind == "http"
+        empty = FNV_OFFSET if http else 0  # a failed task's value: nothing received
+        first = {}  # limit error -> [first task, count, detail]
+        started = 0
         for k, r in enumerate(self.results):
             if r is None:
-                self.results[k] = failed(k, 0, 0, exc)
-
-    def finish(self):
-        """Write every filled slot, policy, limits and end."""
-        out, http = self.out, self.kind == "http"
-        first = {}  # limit error -> [first task, count]
-        started = 0
-        for r in self.results:
-            if r is None:
-                continue  # the harness counts a missing line as not_run
+                if not self.failure:
+                    continue
+                r = Result(k, 0, 0, self.failure[0], 0, 0, None, self.failure[1])
             started += r.started != 0
-            if http:  # a failed transfer received nothing: the empty body's sum
-                value = "%016x" % (FNV_OFFSET if r.value is None else r.value)
-            else:
-                value = "%d" % (0 if r.value is None else r.value)
+            value = empty if r.value is None else r.value
             out.write("task %d %d %d %s %d %d %s%s\n" % (
-                r.k, r.started, r.finished, r.error, r.status, r.nbytes, value,
+                r.k, r.started, r.finished, r.error, r.status, r.nbytes,
+                "%016x" % value if http else "%d" % value,
                 " " + r.detail if r.detail else ""))
             if r.error in LIMITS:
-                f = first.setdefault(r.error, [r.k, 0, r.detail])
-                f[1] += 1
+                first.setdefault(r.error, [r.k, 0, r.detail])[1] += 1
         if self.policy:
             out.write("policy %s\n" % self.policy)
-        for error, (k, count, detail) in first.items():
+        for k, count, detail in first.values():
             out.write("limit %s (at task %d; %d tasks failed so)\n" % (detail, k, count))
         out.write("end %d %d %d\n" % (self.t0, self.t1, started))
         out.flush()
@@ -237,11 +239,17 @@ def main(program, kinds, pool=True):
     workloads the program implements; pool: whether it implements
     max_in_flight (if not, such a spec is skipped)."""
     run = Run(kinds, pool)
+    # Address space set aside (mapped, never touched: no memory) and given
+    # back when the program fails, so that a MemoryError can be reported.
+    reserve = mmap.mmap(-1, 32 << 20)
     try:
         program(run)
     except Exception as e:  # MemoryError included: every slot is still reported
+        reserve.close()
         if not run.t0:
             raise  # before go: a broken program, let the harness see it fail
         run.t1 = run.t1 or time.monotonic_ns()
-        run.fail_unfilled(e)
+        run.failure = classify(e)
+    # Leaving the except clause dropped the exception, its traceback and the
+    # frames that held the program's tasks: their memory is free again.
     run.finish()
