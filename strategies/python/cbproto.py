@@ -5,10 +5,10 @@ A program reads like this:
 
     def program(run):                       # run.kind, run.n, run.sleep_s, run.url ...
         requests = run.need("requests", "python3-requests")   # or a skip line, exit 0
+        run.policy = "..."                  # what the program chose, in words
         run.go()                            # "ready", wait for "go", take t0
         ... run the tasks; slot k gets slept(), fetched() or failed() ...
         run.done()                          # take t1
-        run.policy = "..."
 
     cbproto.main(program, kinds={"sleep", "http"})
 
