@@ -2,7 +2,9 @@
 #include "body.h"
 #include "csv.h"
 #include "machine.h"
+#include "child.h"
 #include "measure.h"
+#include "proc.h"
 #include "parse.h"
 #include "server.h"
 #include "stats.h"
@@ -332,14 +334,14 @@ static const char *skip_reason(struct session *ss, const char *strategy, size_t 
     }
     uint64_t per = w.kind == CB_HTTP ? o->latency_ns : w.sleep_ns;
     uint64_t sw = server_workers(o);
-    uint64_t exp = cb_expected_ns(strategy, &w, per, sw);
+    uint64_t exp = cb_expected_ns(cb_strategy_find(strategy), &w, per, sw);
     if (o->budget_ns && exp > o->budget_ns) {
         char a[32], b[32];
         snprintf(buf, len, "expected %s > budget %s (%s)", cb_fmt_duration(exp, a, sizeof a),
                  cb_fmt_duration(o->budget_ns, b, sizeof b),
-                 !strcmp(strategy, "sequential") ? "sequential: N x D"
-                 : sw                            ? "blocking server: ceil(N/W) x L"
-                                                 : "pool: ceil(N/W) x D");
+                 (cb_strategy_find(strategy)->flags & CB_ONE_AT_A_TIME) ? "one at a time: N x D"
+                 : sw ? "blocking server: ceil(N/W) x L"
+                      : "pool: ceil(N/W) x D");
         return buf;
     }
     return NULL;
@@ -380,7 +382,7 @@ static int run_config(struct session *ss, const char *strategy, size_t n, char *
         return cb_csv_write_row(ss->out, &r);
     }
     uint64_t per = o->w.kind == CB_HTTP ? o->latency_ns : o->w.sleep_ns;
-    uint64_t exp = cb_expected_ns(strategy, &spec.w, per, server_workers(o));
+    uint64_t exp = cb_expected_ns(spec.strategy, &spec.w, per, server_workers(o));
     spec.run_timeout_ns = o->run_timeout_ns                       ? o->run_timeout_ns
                           : exp > (UINT64_MAX - 60000000000u) / 3 ? UINT64_MAX
                                                                   : 3 * exp + 60000000000u;
@@ -525,18 +527,9 @@ int main(int argc, char **argv)
     }
     raise_nofile();
     const char *cmd = argv[1];
-    /* Once, before any thread or fork (libcurl's rule), and only where
-     * HTTP is done: a measured sleep run does not pay for OpenSSL's
-     * initialisation in its memory. The harness process itself never
-     * uses libcurl; the measured child (_child) does for http runs. */
-    int http_child = !strcmp(cmd, "_child") && argc > 4 && !strcmp(argv[4], "http");
-    if (http_child && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf(stderr, "concbench: curl_global_init failed\n");
-        return 1;
-    }
     int rc;
     if (!strcmp(cmd, "_child"))
-        rc = cb_measure_child(argc - 1, argv + 1);
+        return cb_child_main();
     else if (!strcmp(cmd, "list"))
         rc = cmd_list();
     else if (!strcmp(cmd, "run"))
@@ -553,7 +546,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "concbench: unknown command '%s'\n\n%s", cmd, usage_top);
         rc = 2;
     }
-    if (http_child)
-        curl_global_cleanup();
     return rc;
 }
