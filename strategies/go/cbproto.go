@@ -184,8 +184,9 @@ func (p *Proto) Report(tasks []Task, t0, t1 int64, hexValue bool) error {
 		b = append(b, '\n')
 		w.Write(b)
 	}
-	for _, s := range p.policy {
-		fmt.Fprintf(w, "policy %s\n", oneLine(s))
+	// The protocol keeps one policy line: the choices, joined.
+	if len(p.policy) > 0 {
+		fmt.Fprintf(w, "policy %s\n", oneLine(strings.Join(p.policy, "; ")))
 	}
 	for _, s := range p.limits {
 		fmt.Fprintf(w, "limit %s\n", oneLine(s))

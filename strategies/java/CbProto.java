@@ -182,7 +182,8 @@ final class CbProto {
             b.append('\n');
             out.append(b);
         }
-        for (String p : policy) out.write("policy " + oneLine(p) + "\n");
+        // The protocol keeps one policy line: the choices, joined.
+        if (!policy.isEmpty()) out.write("policy " + oneLine(String.join("; ", policy)) + "\n");
         for (String l : limits) out.write("limit " + oneLine(l) + "\n");
         out.write("end " + t0 + " " + t1 + " " + count + "\n");
         out.flush();

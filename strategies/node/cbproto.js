@@ -107,7 +107,8 @@ function report(slots, t0, t1, policy, limits) {
   }
   if (chunk.length) writeAll(chunk.join('\n') + '\n');
   let tail = '';
-  for (const p of policy) tail += `policy ${oneLine(p)}\n`;
+  // The protocol keeps one policy line: the choices, joined.
+  if (policy.length) tail += `policy ${oneLine(policy.join('; '))}\n`;
   for (const l of limits) tail += `limit ${oneLine(l)}\n`;
   writeAll(tail + `end ${t0} ${t1} ${started}\n`);
 }

@@ -151,8 +151,9 @@ impl Proto {
                 None => writeln!(w)?,
             }
         }
-        for p in &self.policy {
-            writeln!(w, "policy {}", one_line(p))?;
+        // The protocol keeps one policy line: the choices, joined.
+        if !self.policy.is_empty() {
+            writeln!(w, "policy {}", one_line(&self.policy.join("; ")))?;
         }
         for l in &self.limits {
             writeln!(w, "limit {}", one_line(l))?;
