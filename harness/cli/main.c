@@ -2,7 +2,9 @@
 #include "body.h"
 #include "csv.h"
 #include "machine.h"
+#include "child.h"
 #include "measure.h"
+#include "proc.h"
 #include "parse.h"
 #include "server.h"
 #include "stats.h"
@@ -290,11 +292,7 @@ static int start_server(struct session *ss)
     /* The row names the test server, not its port, which changes every
      * time: rows of two sweeps must summarise together. */
     snprintf(ss->target, sizeof ss->target, "test-server");
-    if (o->server_model == SRV_EVENT)
-        snprintf(ss->server, sizeof ss->server, "event");
-    else
-        snprintf(ss->server, sizeof ss->server, "%s:%d", srv_model_name(o->server_model),
-                 o->server_workers);
+    srv_label(&c, ss->server, sizeof ss->server);
     ss->expect_checksum = cb_body_checksum(o->body_bytes);
     return 0;
 }
@@ -314,9 +312,8 @@ static void progress(const struct session *ss, const struct cb_row *r, unsigned 
 /* How many requests the test server serves at once; 0: no bound. */
 static uint64_t server_workers(const struct opts *o)
 {
-    if (o->w.kind != CB_HTTP || o->url || o->server_model == SRV_EVENT)
-        return 0;
-    return (uint64_t)o->server_workers;
+    struct srv_config c = {.model = o->server_model, .workers = o->server_workers};
+    return o->w.kind != CB_HTTP || o->url ? 0 : (uint64_t)srv_concurrency(&c);
 }
 
 /* Why this configuration is skipped, or NULL to run it. */
@@ -332,14 +329,14 @@ static const char *skip_reason(struct session *ss, const char *strategy, size_t 
     }
     uint64_t per = w.kind == CB_HTTP ? o->latency_ns : w.sleep_ns;
     uint64_t sw = server_workers(o);
-    uint64_t exp = cb_expected_ns(strategy, &w, per, sw);
+    uint64_t exp = cb_expected_ns(cb_strategy_find(strategy), &w, per, sw);
     if (o->budget_ns && exp > o->budget_ns) {
         char a[32], b[32];
         snprintf(buf, len, "expected %s > budget %s (%s)", cb_fmt_duration(exp, a, sizeof a),
                  cb_fmt_duration(o->budget_ns, b, sizeof b),
-                 !strcmp(strategy, "sequential") ? "sequential: N x D"
-                 : sw                            ? "blocking server: ceil(N/W) x L"
-                                                 : "pool: ceil(N/W) x D");
+                 (cb_strategy_find(strategy)->flags & CB_ONE_AT_A_TIME) ? "one at a time: N x D"
+                 : sw ? "blocking server: ceil(N/W) x L"
+                      : "pool: ceil(N/W) x D");
         return buf;
     }
     return NULL;
@@ -380,7 +377,7 @@ static int run_config(struct session *ss, const char *strategy, size_t n, char *
         return cb_csv_write_row(ss->out, &r);
     }
     uint64_t per = o->w.kind == CB_HTTP ? o->latency_ns : o->w.sleep_ns;
-    uint64_t exp = cb_expected_ns(strategy, &spec.w, per, server_workers(o));
+    uint64_t exp = cb_expected_ns(spec.strategy, &spec.w, per, server_workers(o));
     spec.run_timeout_ns = o->run_timeout_ns                       ? o->run_timeout_ns
                           : exp > (UINT64_MAX - 60000000000u) / 3 ? UINT64_MAX
                                                                   : 3 * exp + 60000000000u;
@@ -525,18 +522,9 @@ int main(int argc, char **argv)
     }
     raise_nofile();
     const char *cmd = argv[1];
-    /* Once, before any thread or fork (libcurl's rule), and only where
-     * HTTP is done: a measured sleep run does not pay for OpenSSL's
-     * initialisation in its memory. The harness process itself never
-     * uses libcurl; the measured child (_child) does for http runs. */
-    int http_child = !strcmp(cmd, "_child") && argc > 4 && !strcmp(argv[4], "http");
-    if (http_child && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf(stderr, "concbench: curl_global_init failed\n");
-        return 1;
-    }
     int rc;
     if (!strcmp(cmd, "_child"))
-        rc = cb_measure_child(argc - 1, argv + 1);
+        return cb_child_main();
     else if (!strcmp(cmd, "list"))
         rc = cmd_list();
     else if (!strcmp(cmd, "run"))
@@ -553,7 +541,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "concbench: unknown command '%s'\n\n%s", cmd, usage_top);
         rc = 2;
     }
-    if (http_child)
-        curl_global_cleanup();
     return rc;
 }
