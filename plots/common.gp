@@ -33,6 +33,8 @@ pick(s, w, v) = (strcol('strategy') eq s && strcol('workload') eq w) ? v : NaN
 # N of row s of workload w, else NaN: the x axis then spans that workload's
 # data only (main.tsv holds every workload).
 nx(s, w) = pick(s, w, column('n'))
+# v on a row of workload wl (the chart's), when positive, else NaN: for stats.
+in_wl(v) = strcol('workload') eq wl && v > 0 ? v : NaN
 # Ranges hug the data with a margin, so no point sits on the border.
 set autoscale fix
 set offsets graph 0.03, graph 0.03, graph 0.06, graph 0.06

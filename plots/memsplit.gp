@@ -14,11 +14,11 @@ set ylabel 'bytes per task (k = 1000)'
 set xlabel 'strategy (memory method)' offset 0,-0.5
 set bmargin 5
 unset logscale
-set format y '%.3s%c'
+set format y '%.0s %cB'
 set xrange [-0.6:X_max + 0.6]
 set yrange [0:Y_max * 1.15]
 set offsets 0, 0, 0, 0
-set xtics 1 scale 0
+set xtics 1 scale 0 font ',9'
 set mxtics 1
 set grid noxtics nomxtics
 set style fill solid 0.9 border lc rgb '#333333'
@@ -27,5 +27,5 @@ hi(k) = column(sprintf('hi%d', k - 1))
 plot for [k=1:|part_label|] in using (column('x')):((lo(k) + hi(k)) / 2):(0.35):(hi(k) > lo(k) ? (hi(k) - lo(k)) / 2 : NaN):xtic(sprintf("%s\n(%s)", strcol('strategy'), strcol('method'))) \
         with boxxyerror lc rgb part_color[k] title part_label[k], \
      in using (column('x')):(column('per_task_b')) with points pt 13 ps 1.8 lc rgb 'black' title '(peak - baseline) / started', \
-     in using (column('x')):(column('total_b')):(gprintf('%.3s%c', column('total_b')).'B') \
+     in using (column('x')):(column('total_b')):(gprintf('%.1s %cB', column('total_b'))) \
         with labels offset 0,0.8 font ',9' notitle

@@ -92,13 +92,16 @@ runs=$out/runs.csv
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# The strategy list: `concbench list --tsv`, or, from a program without it,
-# every name of `concbench list` as a C strategy of both workloads.
+# The strategy list: `concbench list --tsv`. A program without it (before
+# the CLI had it) prints "name<TAB>summary", an external one's summary
+# starting "LANGUAGE program:"; every strategy then counts as implementing
+# both workloads (the harness writes a row for one it does not).
 list=$tmp/list.tsv
 "$cb" list --tsv >"$list" 2>/dev/null || true
 if ! head -n 1 "$list" | grep -q "^name$(printf '\t')"; then
     "$cb" list | awk -F '\t' 'BEGIN { OFS = "\t"; print "name", "language", "kind", "workloads", "available", "version", "color", "summary" }
-        { print $1, "c", "c", "sleep,http", "yes", "", "", $2 }' >"$list"
+        { lang = "c"; if (match($2, /^[a-z]+ program:/)) lang = substr($2, 1, RLENGTH - 9)
+          print $1, lang, (lang == "c" ? "c" : "external"), "sleep,http", "yes", "", "", $2 }' >"$list"
 fi
 
 # Does the harness write `skipped` rows for a strategy that is not available?

@@ -99,7 +99,9 @@ class Writer:
     def per_workload(self):
         for wl in self.f.workloads():
             rows = self.f.rows(wl)
-            names = words(self.strats(rows))
+            # Strategies with at least one run that did all its work: a key
+            # entry without a line would only be noise.
+            names = words(self.strats([r for r in rows if r.done()]))
             ideal = self.f.duration(wl) or 0.0
             if self.has(rows, "wall_med_s"):
                 self.chart("wall_" + wl, "wall.gp", "main.tsv", wl=wl, strategies=names, ideal=ideal)

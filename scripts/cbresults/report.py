@@ -74,8 +74,8 @@ def section_run(d, st, profile):
                                    "no `mem_method` in this folder (an older meter: the process's own figures)"))
     lines += absent_strategies(d, st)
     if d.filled:
-        lines.append("- `summary.csv` lacks %d median columns (an older `concbench summarize`); they are "
-                     "taken here as medians of `runs.csv` over the runs of each configuration" % len(d.filled))
+        lines.append("- `summary.csv` lacks %d columns (an older `concbench summarize`); they are taken here "
+                     "from `runs.csv`: medians over the runs of each configuration" % len(d.filled))
     return "\n".join(lines) + "\n"
 
 
@@ -97,8 +97,8 @@ def cell_text(r, value, text):
     """A table cell: the figure, its status when the run did not do all its work."""
     if r is None:
         return ""
-    if r["status"] == "skipped" or value is None:
-        return r["status"] or ""
+    if value is None:
+        return "-" if r.done() else (r["status"] or "")
     t = text(value)
     if not r.done():
         t += " (%s)" % r["status"]
@@ -140,7 +140,8 @@ def strategy_table(d, st, wl, title, text):
 def section_tables(d, st):
     out = ["## Medians per workload", "",
            "Cells are medians over the repetitions; a status in brackets means not every task completed "
-           "(that figure is in no chart and no ranking); `skipped` means the sweep did not run it. "
+           "(that figure is in no chart and no ranking); `skipped` means the sweep did not run it; `-`: the run "
+           "did all its work but the figure was not measured. "
            "Memory is the whole run (every process it started, user pages and kernel memory); the method "
            "that measured it is in brackets after the strategy.", ""]
     for wl in d.workloads():
@@ -315,7 +316,7 @@ def findings_stops(d, st):
     return out
 
 
-BUSY = 0.5            # CPU time above half the wall time: a strategy that burns a core to wait
+BUSY = 0.25           # CPU time above a quarter of the wall time at every N: it burns a core to wait
 
 
 def findings_busy(d, st):
