@@ -72,7 +72,7 @@ start=$(date +%s)
 failed=0
 sweep() {
     echo "bench.sh: concbench sweep $*" >&2
-    "$cb" sweep "$@" -o "$runs" || { echo "bench.sh: sweep failed (exit $?): $*" >&2; failed=1; }
+    "$cb" sweep "$@" -o "$runs" --ignore-failure || { echo "bench.sh: sweep failed (exit $?): $*" >&2; failed=1; }
 }
 sweep -w sleep -s "$st_c" -n "$ns_c" -r "$reps" -d "$dur" --budget "$budget"
 sweep -w http -s "$st_c" -n "$ns_c" -r "$reps" --latency "$dur" --budget "$budget" --server-model event
