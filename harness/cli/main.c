@@ -912,6 +912,12 @@ static void show_config(struct session *ss, size_t first)
     fflush(stdout);
 }
 
+/* A run is done (or skipped): its expected time is no longer ahead. */
+static void take_expected(struct session *ss, uint64_t ns)
+{
+    ss->expected_left -= ns < ss->expected_left ? ns : ss->expected_left;
+}
+
 /* Run one configuration's repetitions. 0, or -1 when the session must stop
  * (an output failure, an interruption; said). */
 static int run_config(struct session *ss, const struct cb_strategy *s, size_t n, char *limit_at,
@@ -925,7 +931,6 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
     uint64_t exp = expected_ns(ss, s, n);
     if (!r)
         return -1;
-    ss->expected_left -= exp * o->reps < ss->expected_left ? exp * o->reps : ss->expected_left;
     const char *skip = skip_reason(ss, s, n, limit_at[0] ? limit_at : NULL, why, sizeof why);
     if (skip) {
         row_key(ss, s, n, r);
@@ -934,6 +939,7 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
         snprintf(r->note, sizeof r->note, "%s", skip);
         add_probe_note(ss, r);
         ss->total -= o->reps - 1; /* one row stands for its repetitions */
+        take_expected(ss, exp * o->reps);
         ss->done++;
         progress_row(ss, r);
         rc = put_row(ss, r);
@@ -963,6 +969,7 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
             break;
         }
         r->rep = rep;
+        take_expected(ss, exp);
         add_probe_note(ss, r);
         ss->done++;
         ss->expected_done += exp;
