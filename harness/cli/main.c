@@ -1139,7 +1139,7 @@ static int cmd_list(int argc, char **argv)
             printf("%s\tc\tc\tsleep,http\tyes\t\t%s\t%s\n", s->name,
                    palette[i % (sizeof palette / sizeof palette[0])], s->summary);
         else
-            printf("%-12s %s\n", s->name, s->summary);
+            printf("%s\t%s\n", s->name, s->summary); /* scripts cut -f1 */
     }
     return fflush(stdout) ? EX_CB_HARNESS : EX_CB_OK;
 }

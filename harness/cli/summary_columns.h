@@ -17,8 +17,8 @@
  *   format  printf format of a number ("%.6f" seconds, "%.0f" kB and counts)
  */
 CB_SCOL(strategy, KEY, strategy, "", "the strategy")
-CB_SCOL(workload, KEY, workload, "", "sleep or http")
-CB_SCOL(n, KEY, n, "", "number of tasks")
+CB_SCOL(workload, KEY, workload, "", "the workload: sleep or http")
+CB_SCOL(n, KEY, n, "", "number of tasks N")
 CB_SCOL(max_in_flight, KEY, max_in_flight, "", "0: all at once; W: at most W in flight")
 CB_SCOL(duration_s, KEY, duration_s, "", "sleep: D; http: server latency L (empty for a URL)")
 CB_SCOL(target, KEY, target, "", "http: test-server or the URL")
