@@ -24,7 +24,7 @@ CRIT_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterio
 BENCH_LIBS  = $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -lpthread
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness/cli -Iharness/server -Iharness/micro
+CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness/cli -Iharness/server -Iharness/micro -I$(BUILD)
 # Where external strategies (strategies/PROTOCOL.md) find their programs
 # when CONCBENCH_ROOT does not say: this source tree.
 CPPFLAGS += -DCB_ROOT='"$(CURDIR)"'
@@ -163,5 +163,31 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# --- cli: version, install, the CLI's tests (owned by the cli engineer) ---
+# build/version.h holds `git describe` at build time (concbench --version and
+# the machine record); it is rewritten only when the description changes.
+CB_DESCRIBE := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
+	@echo '#define CB_VERSION "$(CB_DESCRIBE)"' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+$(foreach f,rel asan tsan,$(BUILD)/$(f)/harness/cli/main.c.o $(BUILD)/$(f)/harness/cli/machine.c.o): $(BUILD)/version.h
+.PHONY: FORCE install test-cli
+FORCE:
+
+PREFIX ?= /usr/local
+install: $(BUILD)/concbench
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/concbench $(DESTDIR)$(PREFIX)/bin/concbench
+
+# The command line, the README's examples, client and server in two network
+# namespaces (skipped without root or iproute2).
+test-cli: $(BUILD)/concbench
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_cli.sh
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_readme.sh
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_netns.sh
+test: test-cli
+# --- end cli ---
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
