@@ -1097,22 +1097,32 @@ static int simple_opts(const char *cmd, unsigned bit, int argc, char **argv, int
     return 0;
 }
 
+/* One line of `list --tsv`: name, language, kind, workloads, available,
+ * version (an external runtime's, when available), colour, and the summary
+ * or why the strategy is not available. All from the registry. */
+static void list_tsv_row(const struct cb_strategy *s)
+{
+    char why[256] = "", version[128] = "";
+    int avail = cb_strategy_available(s, why, sizeof why);
+    if (avail && s->external && cb_strategy_version(s, version, sizeof version))
+        version[0] = '\0';
+    int sleep = cb_strategy_does(s, CB_SLEEP), http = cb_strategy_does(s, CB_HTTP);
+    printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->name, cb_strategy_language(s),
+           s->external ? "external" : "c", sleep && http ? "sleep,http" : sleep ? "sleep" : "http",
+           avail ? "yes" : "no", version, cb_strategy_color(s), avail ? s->summary : why);
+}
+
 static int cmd_list(int argc, char **argv)
 {
     int tsv = 0, rc = simple_opts("list", C_LIST, argc, argv, &tsv, NULL, NULL);
     if (rc)
         return rc < 0 ? EX_CB_OK : rc;
-    /* One colour a strategy, the palette of plots/common.gp. */
-    static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-                                          "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                                          "#bcbd22", "#17becf"};
     if (tsv)
         printf("name\tlanguage\tkind\tworkloads\tavailable\tversion\tcolor\tsummary\n");
     for (size_t i = 0; cb_strategies[i]; i++) {
         const struct cb_strategy *s = cb_strategies[i];
         if (tsv)
-            printf("%s\tc\tc\tsleep,http\tyes\t\t%s\t%s\n", s->name,
-                   palette[i % (sizeof palette / sizeof palette[0])], s->summary);
+            list_tsv_row(s);
         else
             printf("%s\t%s\n", s->name, s->summary); /* scripts cut -f1 */
     }
