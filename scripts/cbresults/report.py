@@ -316,19 +316,21 @@ def findings_stops(d, st):
     return out
 
 
-BUSY = 0.25           # CPU time above a quarter of the wall time at every N: it burns a core to wait
+BUSY = 0.1            # CPU time of a tenth of the wall time or more to wait for one task: a core burned
 
 
 def findings_busy(d, st):
-    """Strategies that kept a core busy to wait: CPU time as a share of wall
-    time at every N, beside the least CPU any strategy used for the same work."""
+    """Strategies that keep a core busy to wait: CPU time at least BUSY of
+    the wall time at their smallest N (waiting for a task or a few costs
+    nothing to a strategy that sleeps), then the share at every N, beside
+    the least CPU any strategy used for the same work."""
     out = []
     for wl in d.workloads():
         rows = [r for r in d.rows(wl) if r.done() and cpu(r) is not None and r["wall_med_s"]]
         for s in st.order(r["strategy"] for r in rows):
-            mine = [r for r in rows if r["strategy"] == s]
+            mine = sorted((r for r in rows if r["strategy"] == s), key=lambda r: r["n"])
             shares = [cpu(r) / r["wall_med_s"] for r in mine]
-            if min(shares) < BUSY:
+            if shares[0] < BUSY:
                 continue
             lo, hi = fmt.pct(min(shares)), fmt.pct(max(shares))
             t = "%s (%s) used CPU time (user + system) equal to %s of its wall time at N=%s..%s" % (
