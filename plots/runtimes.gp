@@ -7,10 +7,6 @@
 #   stops (stops_WL.tsv: strategy n mem_b wall_s text), nstops (its rows),
 #   published (plots/published.tsv).
 load plotdir.'/common.gp'
-set terminal push
-if (fmt eq 'svg') { set terminal svg size 1000,800 dynamic noenhanced font 'DejaVu Sans,13' background rgb 'white' }
-if (fmt ne 'svg') { set terminal pngcairo size 1000,800 noenhanced font 'DejaVu Sans,11' background rgb 'white' }
-set output out
 # The stops, only when there are any (gnuplot warns on a file with no points).
 stops_mem = nstops > 0 ? "stops using (column('n')):(column('mem_b') > 0 ? column('mem_b') : NaN) with points pt 2 ps 2 lw 2 lc rgb 'black' title 'stopped (limit)', stops using (column('n')):(column('mem_b') > 0 ? column('mem_b') : NaN):'text' with labels left offset 1,0 font ',8' notitle," : ""
 stops_wall = nstops > 0 ? ", stops using (column('n')):(column('wall_s') > 0 ? column('wall_s') : NaN) with points pt 2 ps 2 lw 2 lc rgb 'black' notitle" : ""

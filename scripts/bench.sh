@@ -26,9 +26,10 @@
 # Profiles:
 #   default  C: N = 1 3 10 100 1000 10000, 3 repetitions, D = L = 1 s, budget 5 s;
 #            server comparison: epoll client, blocking server W = 1, 2, 4,
-#            N = 1 3 10 100, 1 repetition, budget 6 s. Measured (C only): 300 s
-#            on 2 cores with budget 12 s there, under load (load average 24 at
-#            the start); about 4.5 minutes with these budgets. Where the time
+#            N = 1 3 10 100, 1 repetition, budget 6 s. Measured (C only,
+#            before the cgroup meter): 300 s on 2 cores with budget 12 s there,
+#            under load (load average 24 at the start); about 4.5 minutes with
+#            these budgets. Where the time
 #            goes: the concurrent strategies take >= 1 s per run whatever N, so
 #            5 strategies x 6 N x 3 reps x 2 workloads >= 180 s, plus more at
 #            N = 10000 (fork spawning, 10k HTTP connections), ~60 s.
@@ -39,9 +40,11 @@
 #            is the main HTTP sweep's epoll rows (same client, same N).
 #            Python: sleep N = 1 100 10000, HTTP N = 1 100 1000, 1 repetition,
 #            the same budget, and a run timeout of 30 s so that one slow
-#            strategy (a process per task at 10,000) costs at most that: about
-#            3 s a run, some 70 s for the Python part (an estimate, not yet
-#            measured with the Python strategies).
+#            strategy costs at most that (py-multiprocessing at 10,000 sleeps
+#            is a `timeout` row). Measured on the 2-core machine with the
+#            meter of the whole cost (a memory cgroup per run): 409 s for the
+#            whole profile (make bench: 6 min 50 s); the Python sweeps' 33
+#            runs took 56 s of wall and start-up plus that 30 s timeout.
 #   full     N up to 1 000 000 (HTTP up to 10 000 for Python), 3 repetitions,
 #            D = L = 1 s, budget 60 s; limits and the budget turn what a
 #            strategy cannot do into rows.
@@ -137,7 +140,9 @@ failed=0
 sweep() {
     if [ "${DRY_RUN:-0}" = 1 ]; then echo "concbench sweep $*"; return 0; fi
     echo "bench.sh: concbench sweep $*" >&2
-    "$cb" sweep "$@" -o "$runs" --ignore-failure || { echo "bench.sh: sweep failed (exit $?): $*" >&2; failed=1; }
+    # The sweep's human summary goes to stderr with its progress: stdout is
+    # this script's table and the report's path.
+    "$cb" sweep "$@" -o "$runs" --ignore-failure >&2 || { echo "bench.sh: sweep failed (exit $?): $*" >&2; failed=1; }
 }
 # group GROUP WORKLOAD NS REPS [more sweep options]: one sweep of a group, if it has strategies and N.
 group() {

@@ -34,7 +34,8 @@ is_png() {
     sz=$(png_size "$1"); [ "$sz" = "$2" ] || { echo "$1: $sz, expected $2"; return 1; }
 }
 is_svg() { [ -s "$1" ] && grep -q '<svg' "$1" || { echo "$1: missing or not SVG"; return 1; }; }
-size_of() { case $1 in runtimes_*) echo 1000x800 ;; *) echo 1000x600 ;; esac; }
+# The size a chart asks for: 1000 x height (charts.txt), 600 unless it says.
+size_of() { h=$(grep "^$1	" "$2/plotdata/charts.txt" | grep -o "height=[0-9]*" | cut -d= -f2); echo "1000x${h:-600}"; }
 
 # --- the pipeline and plot.sh on the fixtures -----------------------------------
 d=$tmp/fx; mkdir -p "$d"; cp "$fx"/runs.csv "$fx"/summary.csv "$fx"/machine.txt "$fx"/reproduce.csv "$d"/
@@ -45,8 +46,8 @@ p=$tmp/peers; mkdir -p "$p"; cp "$d"/*.csv "$d"/machine.txt "$p"/
 check "plot.sh draws the fixture folder as PROFILE=peers" sh scripts/plot.sh "$p" --profile peers
 for f in "$d" "$p"; do
     while IFS="$(printf '\t')" read -r name gp _; do
-        if is_png "$f/$name.png" "$(size_of "$name")" >"$tmp/why" 2>&1 && is_svg "$f/$name.svg" >>"$tmp/why" 2>&1; then
-            ok "$gp renders $(basename "$f")/$name.png ($(size_of "$name")) and .svg"
+        if is_png "$f/$name.png" "$(size_of "$name" "$f")" >"$tmp/why" 2>&1 && is_svg "$f/$name.svg" >>"$tmp/why" 2>&1; then
+            ok "$gp renders $(basename "$f")/$name.png ($(size_of "$name" "$f")) and .svg"
         else not_ok "$gp renders $(basename "$f")/$name.png and .svg"; sed 's/^/#   /' "$tmp/why"; fi
     done <"$f/plotdata/charts.txt"
 done
@@ -228,7 +229,7 @@ PY
         [ -s "$b/$f" ] && ok "make bench wrote $f" || not_ok "make bench wrote $f"
     done
     for c in wall_sleep wall_http mem_sleep memsplit_sleep cpu_sleep limits servers; do
-        if is_png "$b/$c.png" 1000x600 >"$tmp/why" 2>&1; then ok "make bench drew $c.png"
+        if is_png "$b/$c.png" "$(size_of "$c" "$b")" >"$tmp/why" 2>&1; then ok "make bench drew $c.png"
         else not_ok "make bench drew $c.png"; sed 's/^/#   /' "$tmp/why"; fi
     done
     grep -q "report: $b/REPORT.md" "$tmp/bench.out" && ok "make bench printed the report path" ||

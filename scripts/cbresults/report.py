@@ -41,6 +41,18 @@ CHARTS = [
 ]
 
 
+CAPTIONS = {
+    "runtimes_sleep": "The grey diamonds are published figures, not measured here: peak memory of 1,000,000 "
+                      "sleeping tasks from pkolaczk's \"How much memory do you need to run 1 million concurrent "
+                      "tasks?\" (`plots/published.tsv`), on another machine with another method; they are "
+                      "context for the lines, not a result of this run.",
+    "memsplit_sleep": "Each bar is the run's peak split as the memory method reports it, divided by N; "
+                      "the diamond is (peak - baseline) / tasks started, the figure the tables rank.",
+    "memsplit_http": "Each bar is the run's peak split as the memory method reports it, divided by N; "
+                     "the diamond is (peak - baseline) / tasks started, the figure the tables rank.",
+}
+
+
 # ---------------------------------------------------------------- sections
 
 def section_run(d, st, profile):
@@ -421,6 +433,8 @@ def section_charts(d, charts):
     for name, title in CHARTS:
         if name in have:
             out.append("### %s\n\n![%s](%s.png)\n\n[SVG](%s.svg)\n" % (title, title, name, name))
+            if name in CAPTIONS:
+                out.append(CAPTIONS[name] + "\n")
     return "\n".join(out) if len(out) > 4 else None
 
 
