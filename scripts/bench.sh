@@ -144,11 +144,14 @@ sweep() {
     # this script's table and the report's path.
     "$cb" sweep "$@" -o "$runs" --ignore-failure >&2 || { echo "bench.sh: sweep failed (exit $?): $*" >&2; failed=1; }
 }
-# group GROUP WORKLOAD NS REPS [more sweep options]: one sweep of a group, if it has strategies and N.
+# group GROUP WORKLOAD NS REPS [more sweep options]: one sweep of a group, if
+# the profile runs that group (NS is not empty) and it has strategies; the
+# environment's NS replaces the profile's N list, it does not add a group.
 group() {
+    [ -n "$3" ] || return 0
     g=$1 wl=$2 gns=$(commas "${NS:-$3}") greps=$4; shift 4
     st=$(pick "$g" "$wl")
-    [ -n "$st" ] && [ -n "$gns" ] || return 0
+    [ -n "$st" ] || return 0
     if [ "$wl" = sleep ]; then set -- -d "$dur" "$@"; else set -- --latency "$dur" --server-model event "$@"; fi
     sweep -w "$wl" -s "$st" -n "$gns" -r "$greps" --budget "$budget" "$@"
 }

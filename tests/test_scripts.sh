@@ -216,6 +216,9 @@ PY
         echo "$o" | grep -q "^concbench sweep -w sleep -s go-goroutines,rust-tokio -n 1000,10000,100000,1000000 " &&
         echo "$o" | grep -q "^concbench sweep -w http -s .* -n 100,1000,10000 " &&
         ! echo "$o" | grep -q -e py- -e blocking' _ "$tmp"
+    check "NS= replaces the N lists of the profile's groups, and adds none (PROFILE=peers NS=\"1000 10000\")" sh -c '
+        o=$(CB_BIN=$1/fakecb DRY_RUN=1 PROFILE=peers NS="1000 10000" CB_RESULTS=$1/dry sh scripts/bench.sh 2>/dev/null); echo "$o"
+        [ "$(echo "$o" | grep -c " -n 1000,10000 ")" -eq 4 ] && ! echo "$o" | grep -q py-' _ "$tmp"
     check "PROFILE=tiny: C only" sh -c '
         o=$(CB_BIN=$1/fakecb DRY_RUN=1 PROFILE=tiny CB_RESULTS=$1/dry sh scripts/bench.sh 2>/dev/null); echo "$o"
         [ -n "$o" ] && ! echo "$o" | grep -q -e py- -e go-' _ "$tmp"
