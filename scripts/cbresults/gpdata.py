@@ -325,7 +325,8 @@ def runtimes(w, profile):
         stops.append([s, stop["n"], y["mem_per_task_med_b"] if y else None, y["wall_med_s"] if y else None,
                       stop_text(stop)])
     write_tsv(os.path.join(w.out, "stops_sleep.tsv"), ["strategy", "n", "mem_b", "wall_s", "text"], stops)
-    w.chart("runtimes_sleep", "runtimes.gp", "main.tsv", wl="sleep", strategies=words(w.strats(rows)),
+    w.chart("runtimes_sleep", "runtimes.gp", "main.tsv", wl="sleep",
+            strategies=words(w.strats([r for r in rows if r.done()])), nmin=min(r["n"] for r in rows),
             stops=os.path.join(w.out, "stops_sleep.tsv"), nstops=len(stops), height=800, published=os.path.join(w.plotdir, PUBLISHED))
 
 
