@@ -13,7 +13,6 @@ cb=${CB_BIN:-build/concbench}
 pass=0 fail=0 skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbpytest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-CSV_AWK=$(cat scripts/csv.awk)
 
 ok()     { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
@@ -26,10 +25,12 @@ row() {
     rm -f "$tmp/row.csv" "$tmp/row"
     "$cb" run -q -o "$tmp/row.csv" "$@" >"$tmp/run.out" 2>&1
     rc=$?
-    [ -s "$tmp/row.csv" ] && awk "$CSV_AWK"'
-        NR == 1 { for (i = csvsplit($0, h); i > 0; i--) name[i] = h[i]; next }
-        NR == 2 { n = csvsplit($0, f); for (i = 1; i <= n; i++) print name[i] "=" clean(f[i]) }
-    ' "$tmp/row.csv" >"$tmp/row"
+    # The row's CSV (quoted fields with commas) read by Python's csv module.
+    [ -s "$tmp/row.csv" ] && /usr/bin/python3 -c '
+import csv, sys
+for k, v in next(csv.DictReader(open(sys.argv[1]))).items():
+    print("%s=%s" % (k, " ".join(v.split())))
+' "$tmp/row.csv" >"$tmp/row"
     return $rc
 }
 col() { sed -n "s/^$1=//p" "$tmp/row" 2>/dev/null; }
