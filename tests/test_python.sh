@@ -143,6 +143,39 @@ else
     skip "HTTP with aiohttp: python3-aiohttp is not installed"
 fi
 
+# --- HTTP failures, each named by its kind --------------------------------
+# A server of our own (any free port) to misbehave as the URL asks; port 1
+# on loopback refuses. Every task must fail, as the kind the harness names.
+srv_pid=""
+"$cb" serve --port 0 --latency 100ms >"$tmp/serve.out" 2>&1 &
+srv_pid=$!
+trap 'kill $srv_pid 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+port=""
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    port=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/serve.out" 2>/dev/null)
+    [ -n "$port" ] && break
+    sleep 0.25
+done
+fails() {
+    f_desc=$1 f_kinds=$2; shift 2
+    for s in py-sequential py-asyncio py-threads py-multiprocessing; do
+        case $s in py-asyncio) has aiohttp || continue ;; *) has requests || continue ;; esac
+        row -s "$s" -n 3 --expect-latency 100ms "$@"
+        expect "$s: $f_desc" 'v["status"] == "errors" && v["errors"] + 0 == 3 &&
+            v["error_kinds"] ~ /^(('"$f_kinds"')=[0-9]+ ?)+$/'
+    done
+}
+fails "nothing listening: every GET refused" "refused" -u http://127.0.0.1:1/
+if [ -n "$port" ]; then
+    fails "a server slower than --task-timeout: every GET a timeout" "timeout" \
+        -u "http://127.0.0.1:$port/?ms=3000" --task-timeout 300ms
+    fails "a reset mid-body: every GET reset or bad_body" "reset|bad_body" \
+        -u "http://127.0.0.1:$port/?bytes=100000&reset=100"
+else
+    not_ok "concbench serve --port 0 said where it listens"; sed 's/^/#   /' "$tmp/serve.out"
+fi
+kill $srv_pid 2>/dev/null
+
 # --- rows that say why nothing ran ----------------------------------------
 row -s py-busyloop -w http -n 3 --latency 100ms
 expect "py-busyloop: HTTP, which it does not implement, is a skipped row" \
