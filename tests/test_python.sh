@@ -1,7 +1,8 @@
 #!/bin/sh
 # Tests of the article's Python programs (strategies/python/) as concbench
 # strategies, through the real harness: each one at small N for every
-# workload it implements, its pool, a limit, and the skipped rows.
+# workload it implements, its pool, a limit, HTTP failures by kind
+# (refused, timeout, reset), and the skipped rows.
 # Usage (from the repo root): tests/test_python.sh
 # Needs `scripts/install-deps.sh python` (Debian's python3, python3-requests,
 # python3-aiohttp); a program whose package is missing is a "skip - " line.
@@ -146,7 +147,6 @@ fi
 # --- HTTP failures, each named by its kind --------------------------------
 # A server of our own (any free port) to misbehave as the URL asks; port 1
 # on loopback refuses. Every task must fail, as the kind the harness names.
-srv_pid=""
 "$cb" serve --port 0 --latency 100ms >"$tmp/serve.out" 2>&1 &
 srv_pid=$!
 trap 'kill $srv_pid 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
