@@ -25,10 +25,13 @@ BENCH_LIBS  = $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmar
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness/cli -Iharness/server -Iharness/micro -I$(BUILD)
+# Where external strategies (strategies/PROTOCOL.md) find their programs
+# when CONCBENCH_ROOT does not say: this source tree.
+CPPFLAGS += -DCB_ROOT='"$(CURDIR)"'
 CFLAGS   := -std=gnu11 $(OPT) -g -pthread -fno-omit-frame-pointer $(WARN)
 CXXFLAGS := -std=c++17 $(OPT) -g -pthread -Wall -Wextra -Werror
 DEPFLAGS  = -MMD -MP
-LDLIBS    = $(CURL_LIBS) -lpthread -lm
+LDLIBS    = $(CURL_LIBS) -lcrypto -lpthread -lm
 
 # Machine code is the only compile-time choice: the context switch.
 ifeq ($(ARCH),x86_64)

@@ -52,7 +52,7 @@ ns=${NS:-$p_ns}
 reps=${REPS:-$p_reps}
 dur=${DURATION:-$p_dur}
 budget=${BUDGET:-$p_budget}
-strategies=${STRATEGIES:-$("$cb" list | cut -f1)}
+strategies=${STRATEGIES:-$("$cb" list --tsv | awk -F"\t" 'NR > 1 && $3 == "c" && $5 == "yes" { print $1 }')}
 
 # concbench takes comma-separated lists.
 commas() { echo "$*" | tr ', ' '\n\n' | grep -v '^$' | paste -sd, -; }

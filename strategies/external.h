@@ -16,7 +16,7 @@
  * Usage: #define CB_EXTERNAL(name, lang, workloads, flags, pkg, version, cmd) ...
  *        #include "external.h"
  */
-#define CB_PY "/usr/bin/python3"
+#define CB_PY         "/usr/bin/python3"
 #define CB_PY_VERSION "/usr/bin/python3 -c 'import sys; print(\"CPython\", sys.version.split()[0])'"
 
 /* The article's own programs (strategies/python/). */

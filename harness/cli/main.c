@@ -1,15 +1,17 @@
 /* main.c: the concbench command line. Only main() exits. */
 #include "body.h"
+#include "child.h"
 #include "csv.h"
 #include "export.h"
 #include "machine.h"
 #include "measure.h"
 #include "parse.h"
+#include "probe.h"
+#include "proc.h"
 #include "server.h"
 #include "stats.h"
 #include "strategy.h"
 
-#include <curl/curl.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,28 +35,6 @@
 #endif
 #endif
 
-/* --- interruption ----------------------------------------------------------
- * STUB until the lead's harness/cli/proc.h lands in main: record the signal;
- * the run in progress finishes, its row is written, and concbench exits
- * 128 + the signal. Delete this block when proc.h provides these two. */
-static volatile sig_atomic_t stub_signal;
-static void stub_on_signal(int sig)
-{
-    stub_signal = sig;
-}
-static void cb_interrupt_install(void)
-{
-    struct sigaction sa = {.sa_handler = stub_on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
-static int cb_interrupt_signal(void)
-{
-    return stub_signal;
-}
-/* --- end of the stub ------------------------------------------------------ */
 
 /* The commands, as bits of the option table's `cmds`. */
 enum {
@@ -84,7 +64,8 @@ enum {
 enum {
     O_STRATEGY = 1, O_WORKLOAD, O_TASKS, O_DURATION, O_REPS, O_CONC, O_URL, O_LATENCY,
     O_EXPECT, O_LISTEN, O_SMODEL, O_SWORKERS, O_BODY, O_TTIMEOUT, O_RTIMEOUT, O_BUDGET,
-    O_OUTPUT, O_CSV, O_JSON, O_MD, O_QUIET, O_IGNORE, O_TSV, O_HELP,
+    O_OUTPUT, O_CSV, O_JSON, O_MD, O_RAW, O_QUIET, O_IGNORE, O_TSV, O_HELP, O_XBYTES, O_XSHA,
+    O_NOCG,
 };
 
 /* Every option of every command but serve (the server's own parser). */
@@ -92,7 +73,7 @@ static const struct cb_opt options[] = {
     {O_STRATEGY, 's', "strategy", NULL, "NAME", C_RUN, 0,
      "the strategy, one name (required; `concbench list`)", NULL},
     {O_STRATEGY, 's', "strategy", NULL, "LIST", C_SWEEP, 0,
-     "comma-separated strategies (default: all)", NULL},
+     "comma-separated strategies (default: every available one that does the workload)", NULL},
     {O_WORKLOAD, 'w', "workload", NULL, "KIND", C_RS, 0, "sleep (default) or http", NULL},
     {O_TASKS, 'n', "tasks", "n", "N", C_RUN, 0, "number of tasks, one value (default 3; 10k, 1M)",
      NULL},
@@ -110,6 +91,11 @@ static const struct cb_opt options[] = {
      "the test server's latency L (default 1s)", "for sleep each task's wait is -d/--duration DUR"},
     {O_EXPECT, 0, "expect-latency", NULL, "DUR", C_RS, W_HTTP,
      "with -u: plan budgets and timeouts for DUR a GET (default: measured by 3 probe GETs)",
+     "it only applies to http"},
+    {O_XBYTES, 0, "expect-bytes", NULL, "N", C_RS, W_HTTP,
+     "with -u: every body must be N bytes (and the probe's body)", "it only applies to http"},
+    {O_XSHA, 0, "expect-sha256", NULL, "HEX", C_RS, W_HTTP,
+     "with -u: the probe's body must have this SHA-256, and every body that body",
      "it only applies to http"},
     {O_LISTEN, 0, "listen", NULL, "ADDR", C_RS, W_HTTP,
      "address the test server binds (default 127.0.0.1)", "it only applies to http"},
@@ -135,6 +121,10 @@ static const struct cb_opt options[] = {
     {O_JSON, 0, "export-json", NULL, "FILE", C_RS, 0,
      "every row and the machine record as JSON (docs/results-schema.json)", NULL},
     {O_MD, 0, "export-markdown", NULL, "FILE", C_RS, 0, "every row as a Markdown table", NULL},
+    {O_RAW, 0, "raw", NULL, "FILE", C_RS, 0,
+     "every task's start, finish, latency and verdict as CSV (for your own plots)", NULL},
+    {O_NOCG, 0, "no-cgroup", NULL, NULL, C_RS, 0,
+     "measure memory from /proc instead of a memory cgroup (mem_method proc)", NULL},
     {O_QUIET, 'q', "quiet", NULL, NULL, C_RS, 0, "no progress on stderr (none either when not a terminal)",
      NULL},
     {O_IGNORE, 0, "ignore-failure", NULL, NULL, C_RS, 0,
@@ -245,8 +235,9 @@ struct opts {
     enum srv_model server_model;
     int server_workers;
     uint64_t body_bytes;
-    const char *url, *listen, *output, *json, *markdown;
-    int quiet, csv, ignore_failure, workload_given;
+    const char *url, *listen, *output, *json, *markdown, *raw, *expect_sha256;
+    uint64_t expect_bytes;
+    int quiet, csv, ignore_failure, workload_given, no_cgroup;
     char *command; /* argv joined, for the records */
 };
 
@@ -420,6 +411,20 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
     case O_MD:
         o->markdown = arg;
         return 0;
+    case O_RAW:
+        o->raw = arg;
+        return 0;
+    case O_NOCG:
+        o->no_cgroup = 1;
+        return 0;
+    case O_XSHA:
+        if (strlen(arg) != 64 || arg[strspn(arg, "0123456789abcdef")])
+            return fail(cmd, "--expect-sha256 wants 64 lowercase hex digits, not '%s'", arg);
+        o->expect_sha256 = arg;
+        return 0;
+    case O_XBYTES:
+        return cb_parse_count(arg, &o->expect_bytes) || !o->expect_bytes
+                   ? fail(cmd, "bad --expect-bytes '%s' (a byte count)", arg) : 0;
     case O_QUIET:
         o->quiet = 1;
         return 0;
@@ -465,22 +470,29 @@ static int finish_opts(const char *cmd, struct opts *o, const struct cb_opt **se
             return fail(cmd, "%s is for the test server; with -u the server is yours "
                              "(--expect-latency DUR plans budgets for it)",
                         cb_opt_display(seen[i], name, sizeof name));
-        if (!o->url && seen[i]->id == O_EXPECT)
-            return fail(cmd, "--expect-latency is for -u URL; the test server's latency is "
-                             "--latency DUR");
+        if (!o->url && (seen[i]->id == O_EXPECT || seen[i]->id == O_XBYTES ||
+                        seen[i]->id == O_XSHA))
+            return fail(cmd, "%s is for -u URL; the test server's latency is --latency DUR and "
+                             "its body is checked already",
+                        cb_opt_display(seen[i], name, sizeof name));
     }
     if (o->output && !strcmp(o->output, "-"))
         o->csv = 1, o->output = NULL;
     if (!sweep && !o->nstrategies)
         return fail(cmd, "which strategy? -s NAME (see `concbench list`)");
     if (sweep && !o->nstrategies) {
-        for (size_t i = 0; cb_strategies[i]; i++)
-            o->nstrategies++;
-        o->strategies = calloc(o->nstrategies, sizeof *o->strategies);
+        size_t all = 0;
+        while (cb_strategies[all])
+            all++;
+        o->strategies = calloc(all ? all : 1, sizeof *o->strategies);
         if (!o->strategies)
             return fail(cmd, "out of memory");
-        for (size_t i = 0; i < o->nstrategies; i++)
-            o->strategies[i] = cb_strategies[i];
+        for (size_t i = 0; i < all; i++) {
+            char why[256];
+            if (cb_strategy_does(cb_strategies[i], o->w.kind) &&
+                cb_strategy_available(cb_strategies[i], why, sizeof why))
+                o->strategies[o->nstrategies++] = cb_strategies[i];
+        }
     }
     if (!o->nns) {
         static const uint64_t dflt[] = {1, 10, 100, 1000, 10000};
@@ -563,6 +575,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, int sweep)
 
 /* --- run and sweep: the session ------------------------------------------ */
 
+/* One task as the --raw file needs it. */
+struct raw_task {
+    uint64_t started_ns, finished_ns;
+    uint32_t aux;
+    const char *verdict; /* a static name from the verifier */
+};
+
 struct session {
     struct opts *o;
     FILE *out; /* CSV rows: the -o file, stdout with --csv, or NULL */
@@ -574,9 +593,17 @@ struct session {
     const char *target;
     char server[64];
     uint64_t expect_checksum;
+    const char *expect_label;
     uint64_t per_task_ns; /* D, L, or a foreign server's measured latency */
-    char probe_note[96];
+    char probe_note[192];
     struct cb_rows rows;
+    struct cb_outfile raw; /* --raw: per-task CSV, renamed into place at the end */
+    struct raw_task *tasks;
+    size_t ntasks, cap_tasks;
+    const char *cur_strategy; /* the run in progress, for the tick */
+    size_t cur_n;
+    unsigned cur_rep;
+    uint64_t cur_expected;
     size_t done, total;     /* runs and skip rows, for the progress counter */
     uint64_t t0, expected_done, expected_left;
     int progress, human, status;
@@ -722,9 +749,13 @@ static void put_elapsed(const struct session *ss)
         fprintf(stderr, ", ETA ~%s", fmt_s(left, b, sizeof b));
 }
 
-static void progress_start(const struct session *ss, const struct cb_strategy *s, size_t n,
+static void progress_start(struct session *ss, const struct cb_strategy *s, size_t n,
                            unsigned rep, uint64_t expected)
 {
+    ss->cur_strategy = s->name;
+    ss->cur_n = n;
+    ss->cur_rep = rep;
+    ss->cur_expected = expected;
     if (!ss->progress)
         return;
     char a[32];
@@ -751,6 +782,102 @@ static void progress_row(const struct session *ss, const struct cb_row *r)
     fprintf(stderr, "; ");
     put_elapsed(ss);
     fputc('\n', stderr);
+}
+
+/* Called by cb_measure about every 250 ms: the line in progress. */
+static void tick_cb(void *arg, uint64_t elapsed_ns, uint64_t mem_now_kb)
+{
+    const struct session *ss = arg;
+    char a[32], b[32];
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: %s of ~%s", ss->done + 1, ss->total,
+            ss->cur_strategy, ss->o->w.kind == CB_HTTP ? "http" : "sleep", ss->cur_n, ss->cur_rep,
+            ss->o->reps, fmt_s((double)elapsed_ns / 1e9, a, sizeof a),
+            fmt_s((double)ss->cur_expected / 1e9, b, sizeof b));
+    if (mem_now_kb && mem_now_kb != CB_NA)
+        fprintf(stderr, ", memory %.1f MiB", (double)mem_now_kb / 1024);
+    fputs("; ", stderr);
+    put_elapsed(ss);
+    fflush(stderr);
+}
+
+/* --- the per-task file (--raw) --------------------------------------------- */
+
+static const char raw_header[] = "strategy,workload,n,max_in_flight,server,rep,task,start_s,"
+                                 "finish_s,latency_s,error,http_status\n";
+
+/* Called by the verifier for every task, in order, after the run. */
+static void each_task_cb(void *arg, size_t k, const struct cb_task *t, const char *verdict)
+{
+    struct session *ss = arg;
+    if (k >= ss->cap_tasks) {
+        size_t cap = ss->cap_tasks ? ss->cap_tasks * 2 : 1024;
+        while (cap <= k)
+            cap *= 2;
+        struct raw_task *p = realloc(ss->tasks, cap * sizeof *p);
+        if (!p)
+            return; /* said when written: fewer tasks than n */
+        ss->tasks = p;
+        ss->cap_tasks = cap;
+    }
+    ss->tasks[k] = (struct raw_task){t->started_ns, t->finished_ns, t->aux, verdict};
+    ss->ntasks = k + 1 > ss->ntasks ? k + 1 : ss->ntasks;
+}
+
+/*
+ * The work's start, which the tasks' times count from: the latest ok
+ * finish minus fin_max_s (both from the same clock), or when no task was
+ * ok, the earliest start.
+ */
+static uint64_t work_start(const struct session *ss, const struct cb_row *r)
+{
+    uint64_t last_ok = 0, first = UINT64_MAX;
+    for (size_t k = 0; k < ss->ntasks; k++) {
+        const struct raw_task *t = &ss->tasks[k];
+        if (t->verdict && !strcmp(t->verdict, "ok") && t->finished_ns > last_ok)
+            last_ok = t->finished_ns;
+        if (t->started_ns && t->started_ns < first)
+            first = t->started_ns;
+    }
+    if (last_ok && !isnan(r->fin_max_s))
+        return last_ok - (uint64_t)llround(r->fin_max_s * 1e9);
+    return first == UINT64_MAX ? 0 : first;
+}
+
+static void put_rel(FILE *f, uint64_t t, uint64_t t0)
+{
+    if (t && t >= t0)
+        fprintf(f, "%.9f", (double)(t - t0) / 1e9);
+}
+
+/* The tasks of the run just measured, one line each. 0 or -1 (said). */
+static int write_raw(struct session *ss, const struct cb_row *r)
+{
+    FILE *f = ss->raw.f;
+    uint64_t t0 = work_start(ss, r);
+    for (size_t k = 0; k < ss->ntasks; k++) {
+        const struct raw_task *t = &ss->tasks[k];
+        cb_csv_put_str(f, r->strategy);
+        fprintf(f, ",%s,%llu,%llu,", r->workload, (unsigned long long)r->n,
+                (unsigned long long)r->max_in_flight);
+        cb_csv_put_str(f, r->server);
+        fprintf(f, ",%llu,%zu,", (unsigned long long)r->rep, k);
+        put_rel(f, t->started_ns, t0);
+        putc(',', f);
+        put_rel(f, t->finished_ns, t0);
+        putc(',', f);
+        if (t->started_ns && t->finished_ns >= t->started_ns)
+            fprintf(f, "%.9f", (double)(t->finished_ns - t->started_ns) / 1e9);
+        fprintf(f, ",%s,", t->verdict ? t->verdict : "not_run");
+        if (!strcmp(r->workload, "http") && CB_AUX_STATUS(t->aux))
+            fprintf(f, "%u", CB_AUX_STATUS(t->aux));
+        putc('\n', f);
+    }
+    ss->ntasks = 0;
+    if (ferror(f)) {
+        say_write_error("the per-task CSV", ss->o->raw, errno ? errno : EIO);
+        return -1;
+    }
+    return 0;
 }
 
 /* --- the test server and foreign URLs ------------------------------------ */
@@ -797,44 +924,63 @@ static int start_server(struct session *ss)
 }
 
 /*
- * A foreign server's latency, measured: 3 GETs one after another, through
- * the same meter as every run. Budgets and timeouts are planned from it
- * (or from --expect-latency). A probe that fails is said, and the sweep
- * goes on with 1 s a GET: its rows will show what the server does.
+ * A foreign server, probed: 3 GETs by the harness itself (probe.h), one
+ * after another; budgets and timeouts are planned from the median (or from
+ * --expect-latency), which goes on stderr and into every row's note. With
+ * --expect-bytes or --expect-sha256 the probe's body must meet them and
+ * every task's body must then be that body. A probe that fails is said and
+ * the runs go on, planned for 1 s a GET: their rows show what the server
+ * does. 0, or -1 when the body does not meet the expectation (said).
  */
-static void probe_url(struct session *ss)
+static int probe_url(struct session *ss)
 {
     struct opts *o = ss->o;
-    char a[32];
+    struct cb_probe p[3];
+    uint64_t lat[3];
+    char a[32], why[256];
+    size_t ok = 0;
     ss->url = strdup(o->url);
     ss->target = o->url;
     snprintf(ss->server, sizeof ss->server, "external");
+    ss->per_task_ns = 1000000000u;
+    for (size_t i = 0; i < 3; i++)
+        if (cb_probe(o->url, o->w.timeout_ns, &p[ok]) == 0)
+            lat[ok] = p[ok].latency_ns, ok++;
+    if (ok) {
+        for (size_t i = 1; i < ok; i++) /* three values: insertion sort */
+            for (size_t k = i; k > 0 && lat[k] < lat[k - 1]; k--) {
+                uint64_t t = lat[k];
+                lat[k] = lat[k - 1], lat[k - 1] = t;
+            }
+        ss->per_task_ns = lat[ok / 2];
+        snprintf(ss->probe_note, sizeof ss->probe_note, "probe: %s a GET (median of %zu, status %ld)",
+                 cb_fmt_duration(ss->per_task_ns, a, sizeof a), ok, p[0].status);
+    } else {
+        snprintf(ss->probe_note, sizeof ss->probe_note, "probe failed: %.60s", p[0].error);
+    }
     if (o->expect_ns) {
         ss->per_task_ns = o->expect_ns;
-        snprintf(ss->probe_note, sizeof ss->probe_note, "planned for %s a GET (--expect-latency)",
-                 cb_fmt_duration(o->expect_ns, a, sizeof a));
-        return;
+        size_t len = strlen(ss->probe_note);
+        snprintf(ss->probe_note + len, sizeof ss->probe_note - len, "; planned for %s a GET "
+                 "(--expect-latency)", cb_fmt_duration(o->expect_ns, a, sizeof a));
+    } else if (!ok) {
+        size_t len = strlen(ss->probe_note);
+        snprintf(ss->probe_note + len, sizeof ss->probe_note - len, "; planned for 1 s a GET");
     }
-    struct cb_spec spec = {.strategy = cb_strategy_find("sequential"),
-                           .w = {.kind = CB_HTTP, .n = 3, .url = ss->url,
-                                 .timeout_ns = o->w.timeout_ns},
-                           .server = "external", .target = o->url, .duration_s = NAN,
-                           .run_timeout_ns = 3 * o->w.timeout_ns + 10000000000u};
-    struct cb_row *r = malloc(sizeof *r);
-    ss->per_task_ns = 1000000000u;
-    if (r && cb_measure(&spec, r) == 0 && !strcmp(r->status, "ok") && !isnan(r->wall_s)) {
-        ss->per_task_ns = (uint64_t)(r->wall_s / 3 * 1e9);
-        snprintf(ss->probe_note, sizeof ss->probe_note, "probe: %s a GET (3 GETs, one at a time)",
-                 cb_fmt_duration(ss->per_task_ns, a, sizeof a));
-    } else {
-        snprintf(ss->probe_note, sizeof ss->probe_note, "probe failed (%.20s); planned for 1 s a GET",
-                 r ? r->status : "no memory");
-        if (r && r->note[0] && !o->quiet)
-            fprintf(stderr, "concbench: the probe of %s: %s: %s\n", o->url, r->status, r->note);
-    }
-    if (!o->quiet)
+    if (!o->quiet || !ok)
         fprintf(stderr, "concbench: %s: %s\n", o->url, ss->probe_note);
-    free(r);
+    if (!o->expect_bytes && !o->expect_sha256)
+        return 0;
+    if (!ok) {
+        fprintf(stderr, "concbench: cannot check --expect-bytes/--expect-sha256 without a body\n");
+        return -1;
+    }
+    if (cb_probe_expect(&p[0], o->expect_bytes, o->expect_sha256, &ss->expect_checksum,
+                        &ss->expect_label, why, sizeof why)) {
+        fprintf(stderr, "concbench: %s: %s\n", o->url, why);
+        return -1;
+    }
+    return 0;
 }
 
 /* --- the runs ------------------------------------------------------------- */
@@ -852,7 +998,7 @@ static uint64_t expected_ns(const struct session *ss, const struct cb_strategy *
     struct cb_workload w = ss->o->w;
     w.n = n;
     uint64_t per = w.kind == CB_HTTP ? ss->per_task_ns : w.sleep_ns;
-    return cb_expected_ns(s->name, &w, per, server_workers(ss->o));
+    return cb_expected_ns(s, &w, per, server_workers(ss->o));
 }
 
 /* Why this configuration is skipped (into buf), or NULL to run it. */
@@ -867,7 +1013,7 @@ static const char *skip_reason(const struct session *ss, const struct cb_strateg
     uint64_t exp = expected_ns(ss, s, n);
     if (o->budget_ns && exp > o->budget_ns) {
         char a[32], b[32];
-        int one = cb_expected_ns(s->name, &(struct cb_workload){.n = 2}, 1, 0) == 2;
+        int one = (s->flags & CB_ONE_AT_A_TIME) != 0;
         snprintf(buf, len, "expected %s > budget %s (%s)", cb_fmt_duration(exp, a, sizeof a),
                  cb_fmt_duration(o->budget_ns, b, sizeof b),
                  one                  ? "one at a time: N x D"
@@ -950,6 +1096,12 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
     struct cb_spec spec = {.strategy = s,
                            .w = o->w,
                            .expect_checksum = ss->expect_checksum,
+                           .expect_label = ss->expect_label,
+                           .no_cgroup = o->no_cgroup,
+                           .tick = ss->progress ? tick_cb : NULL,
+                           .tick_arg = ss,
+                           .each_task = ss->raw.f ? each_task_cb : NULL,
+                           .each_arg = ss,
                            .server = ss->server,
                            .target = ss->target};
     spec.w.n = n;
@@ -974,7 +1126,7 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
         ss->done++;
         ss->expected_done += exp;
         progress_row(ss, r);
-        if (put_row(ss, r)) {
+        if (put_row(ss, r) || (ss->raw.f && write_raw(ss, r))) {
             ss->status = EX_CB_HARNESS;
             rc = -1;
         }
@@ -1026,10 +1178,15 @@ static int session_open(struct session *ss)
     }
     if (o->output && open_output(ss))
         return -1;
+    if (o->raw) {
+        int rc = cb_outfile_open(&ss->raw, o->raw);
+        if (rc || fputs(raw_header, ss->raw.f) == EOF) {
+            say_write_error("the per-task CSV", o->raw, rc ? -rc : errno);
+            return -1;
+        }
+    }
     if (o->w.kind == CB_HTTP) {
-        if (o->url)
-            probe_url(ss);
-        else if (start_server(ss))
+        if (o->url ? probe_url(ss) : start_server(ss))
             return -1;
     }
     ss->total = o->nstrategies * o->nns * o->reps;
@@ -1070,6 +1227,14 @@ static int cmd_run(int argc, char **argv, int sweep)
         ss.status = EX_CB_HARNESS;
     }
     int opened = !stop || ss.rows.n;
+    if (ss.raw.f) {
+        int r = opened ? cb_outfile_commit(&ss.raw) : (cb_outfile_abort(&ss.raw), 0);
+        if (r) {
+            say_write_error("the per-task CSV", o.raw, -r);
+            ss.status = EX_CB_HARNESS;
+        }
+    }
+    free(ss.tasks);
     if (opened && o.json && write_export(o.json, "the JSON export", &ss, cb_export_json))
         ss.status = EX_CB_HARNESS;
     if (opened && o.markdown && write_export(o.markdown, "the Markdown export", &ss, cb_export_markdown))
@@ -1122,24 +1287,41 @@ static int simple_opts(const char *cmd, unsigned bit, int argc, char **argv, int
     return 0;
 }
 
+/* "sleep,http": the workloads s implements. */
+static const char *workloads_of(const struct cb_strategy *s, char *buf, size_t len)
+{
+    size_t off = 0;
+    static const char *const names[] = {[CB_SLEEP] = "sleep", [CB_HTTP] = "http"};
+    buf[0] = '\0';
+    for (int k = CB_SLEEP; k <= CB_HTTP; k++)
+        if (cb_strategy_does(s, (enum cb_kind)k))
+            off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "", names[k]);
+    return buf;
+}
+
 static int cmd_list(int argc, char **argv)
 {
     int tsv = 0, rc = simple_opts("list", C_LIST, argc, argv, &tsv, NULL, NULL);
     if (rc)
         return rc < 0 ? EX_CB_OK : rc;
-    /* One colour a strategy, the palette of plots/common.gp. */
-    static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-                                          "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                                          "#bcbd22", "#17becf"};
     if (tsv)
         printf("name\tlanguage\tkind\tworkloads\tavailable\tversion\tcolor\tsummary\n");
     for (size_t i = 0; cb_strategies[i]; i++) {
         const struct cb_strategy *s = cb_strategies[i];
-        if (tsv)
-            printf("%s\tc\tc\tsleep,http\tyes\t\t%s\t%s\n", s->name,
-                   palette[i % (sizeof palette / sizeof palette[0])], s->summary);
-        else
-            printf("%s\t%s\n", s->name, s->summary); /* scripts cut -f1 */
+        char why[256], version[128], wl[32];
+        int avail = cb_strategy_available(s, why, sizeof why);
+        if (!tsv) {
+            /* name TAB summary: scripts cut -f1 */
+            printf("%s\t%s%s%s%s\n", s->name, s->summary, avail ? "" : " [not available: ",
+                   avail ? "" : why, avail ? "" : "]");
+            continue;
+        }
+        if (!avail || cb_strategy_version(s, version, sizeof version))
+            version[0] = '\0';
+        version[strcspn(version, "\t\n")] = '\0';
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->name, cb_strategy_language(s),
+               s->external ? "external" : "c", workloads_of(s, wl, sizeof wl), avail ? "yes" : "no",
+               version, cb_strategy_color(s), avail ? s->summary : why);
     }
     return fflush(stdout) ? EX_CB_HARNESS : EX_CB_OK;
 }
@@ -1251,18 +1433,9 @@ int main(int argc, char **argv)
         return EX_CB_OK;
     }
     raise_nofile();
-    /* Once, before any thread or fork (libcurl's rule), and only where
-     * HTTP is done: a measured sleep run does not pay for OpenSSL's
-     * initialisation in its memory. The harness process itself never
-     * uses libcurl; the measured child (_child) does for http runs. */
-    int http_child = !strcmp(cmd, "_child") && argc > 4 && !strcmp(argv[4], "http");
-    if (http_child && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf(stderr, "concbench: curl_global_init failed\n");
-        return EX_CB_HARNESS;
-    }
     int rc;
     if (!strcmp(cmd, "_child"))
-        rc = cb_measure_child(argc - 1, argv + 1);
+        return cb_child_main();
     else if (!strcmp(cmd, "list"))
         rc = cmd_list(argc - 1, argv + 1);
     else if (!strcmp(cmd, "run"))
@@ -1284,7 +1457,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "help (`concbench help`)\n");
         rc = EX_CB_USAGE;
     }
-    if (http_child)
-        curl_global_cleanup();
     return rc;
 }
