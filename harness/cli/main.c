@@ -913,11 +913,7 @@ static int start_server(struct session *ss)
     /* The row names the test server, not its port, which changes every
      * time: rows of two sweeps must summarise together. */
     ss->target = "test-server";
-    if (o->server_model == SRV_EVENT)
-        snprintf(ss->server, sizeof ss->server, "event");
-    else
-        snprintf(ss->server, sizeof ss->server, "%s:%d", srv_model_name(o->server_model),
-                 o->server_workers);
+    srv_label(&c, ss->server, sizeof ss->server);
     ss->expect_checksum = cb_body_checksum(o->body_bytes);
     ss->per_task_ns = o->latency_ns;
     return 0;
@@ -988,9 +984,8 @@ static int probe_url(struct session *ss)
 /* How many requests the test server serves at once; 0: no bound. */
 static uint64_t server_workers(const struct opts *o)
 {
-    if (o->w.kind != CB_HTTP || o->url || o->server_model == SRV_EVENT)
-        return 0;
-    return (uint64_t)o->server_workers;
+    struct srv_config c = {.model = o->server_model, .workers = o->server_workers};
+    return o->w.kind != CB_HTTP || o->url ? 0 : (uint64_t)srv_concurrency(&c);
 }
 
 static uint64_t expected_ns(const struct session *ss, const struct cb_strategy *s, size_t n)
@@ -1435,7 +1430,7 @@ int main(int argc, char **argv)
     raise_nofile();
     int rc;
     if (!strcmp(cmd, "_child"))
-        return cb_child_main();
+        return cb_child_main(); /* a measured C run (child.h) */
     else if (!strcmp(cmd, "list"))
         rc = cmd_list(argc - 1, argv + 1);
     else if (!strcmp(cmd, "run"))
