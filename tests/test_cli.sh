@@ -198,8 +198,7 @@ expect 0 "summarize 20000 repetitions under a 64 KiB stack" sh -c 'ulimit -s 64 
 says "$tmp/out" ",20000,20000,ok," "20000 repetitions summarised"
 
 # --- the README's summary table is summary_columns.h's ---------------------------
-awk -F'"' '/^CB_SCOL\(/ { split($1, a, /[(,]/); gsub(/ /, "", a[2]); printf "| `%s` | %s |\n", a[2], $(NF-1) }' \
-    harness/cli/summary_columns.h >"$tmp/scols.want"
+sh scripts/columns-table.sh --summary >"$tmp/scols.want"
 awk '/^### `summary.csv` columns/ { on = 1; next } on && /^\| `/ { print; seen = 1; next } on && seen { exit }' README.md >"$tmp/scols.got"
 diff "$tmp/scols.want" "$tmp/scols.got" >/dev/null && ok "README lists every summary column as summary_columns.h says" ||
     { not_ok "README's summary table differs from summary_columns.h"; diff "$tmp/scols.want" "$tmp/scols.got" | head -5; }
