@@ -79,6 +79,11 @@ expect 0 "--ignore-failure keeps 0" "$cb" run -q -s epoll -n 2 -d 3s --run-timeo
 expect 4 "a limit (RLIMIT_NOFILE 128, 400 GETs a thread each)" sh -c 'ulimit -n 128 && exec "$1" run -q -s threads -w http -n 400 --latency 50ms --csv' _ "$cb"
 says "$tmp/out" ",limit," "the limit row"
 
+expect 0 "--listen: the test server on another address (127.0.0.2)" "$cb" run -q -s epoll -w http -n 5 --latency 10ms --listen 127.0.0.2 --csv
+says "$tmp/out" ",test-server,event,1,ok," "the run against 127.0.0.2 is ok"
+expect 1 "--listen on an address this machine does not have" "$cb" run -q -s epoll -w http -n 5 --latency 10ms --listen 192.0.2.1
+says "$tmp/err" "cannot start the test server on 192.0.2.1" "the failure names the address"
+
 # The test server on its own, for URLs of our choosing.
 : >"$tmp/serve.err"
 "$cb" serve --latency 5ms --port 0 2>"$tmp/serve.err" &

@@ -35,7 +35,6 @@
 #endif
 #endif
 
-
 /* The commands, as bits of the option table's `cmds`. */
 enum {
     C_RUN = 1 << 0,
@@ -51,20 +50,44 @@ enum {
 
 /* Exit statuses (README "Exit statuses"; `concbench help`). */
 enum {
-    EX_CB_OK = 0,        /* every row ok (or skipped by a budget) */
-    EX_CB_HARNESS = 1,   /* concbench itself failed: output, test server, a measurement */
-    EX_CB_USAGE = 2,     /* a bad command line */
-    EX_CB_ERRORS = 3,    /* a row had task errors */
-    EX_CB_LIMIT = 4,     /* a row stopped at a limit */
-    EX_CB_TIMEOUT = 5,   /* a row was killed by --run-timeout */
-    EX_CB_FAILED = 6,    /* a row failed or crashed */
-    EX_CB_SIGNAL = 128,  /* + the signal: interrupted (130 for SIGINT) */
+    EX_CB_OK = 0,       /* every row ok (or skipped by a budget) */
+    EX_CB_HARNESS = 1,  /* concbench itself failed: output, test server, a measurement */
+    EX_CB_USAGE = 2,    /* a bad command line */
+    EX_CB_ERRORS = 3,   /* a row had task errors */
+    EX_CB_LIMIT = 4,    /* a row stopped at a limit */
+    EX_CB_TIMEOUT = 5,  /* a row was killed by --run-timeout */
+    EX_CB_FAILED = 6,   /* a row failed or crashed */
+    EX_CB_SIGNAL = 128, /* + the signal: interrupted (130 for SIGINT) */
 };
 
 enum {
-    O_STRATEGY = 1, O_WORKLOAD, O_TASKS, O_DURATION, O_REPS, O_CONC, O_URL, O_LATENCY,
-    O_EXPECT, O_LISTEN, O_SMODEL, O_SWORKERS, O_BODY, O_TTIMEOUT, O_RTIMEOUT, O_BUDGET,
-    O_OUTPUT, O_CSV, O_JSON, O_MD, O_RAW, O_QUIET, O_IGNORE, O_TSV, O_HELP, O_XBYTES, O_XSHA,
+    O_STRATEGY = 1,
+    O_WORKLOAD,
+    O_TASKS,
+    O_DURATION,
+    O_REPS,
+    O_CONC,
+    O_URL,
+    O_LATENCY,
+    O_EXPECT,
+    O_LISTEN,
+    O_SMODEL,
+    O_SWORKERS,
+    O_BODY,
+    O_TTIMEOUT,
+    O_RTIMEOUT,
+    O_BUDGET,
+    O_OUTPUT,
+    O_CSV,
+    O_JSON,
+    O_MD,
+    O_RAW,
+    O_QUIET,
+    O_IGNORE,
+    O_TSV,
+    O_HELP,
+    O_XBYTES,
+    O_XSHA,
     O_NOCG,
 };
 
@@ -87,8 +110,8 @@ static const struct cb_opt options[] = {
      "at most W tasks in flight: a pool of W (default 0: all at once)", NULL},
     {O_URL, 'u', "url", NULL, "URL", C_RS, W_HTTP,
      "GET this URL instead of starting the test server (implies -w http)", NULL},
-    {O_LATENCY, 0, "latency", NULL, "DUR", C_RS, W_HTTP,
-     "the test server's latency L (default 1s)", "for sleep each task's wait is -d/--duration DUR"},
+    {O_LATENCY, 0, "latency", NULL, "DUR", C_RS, W_HTTP, "the test server's latency L (default 1s)",
+     "for sleep each task's wait is -d/--duration DUR"},
     {O_EXPECT, 0, "expect-latency", NULL, "DUR", C_RS, W_HTTP,
      "with -u: plan budgets and timeouts for DUR a GET (default: measured by 3 probe GETs)",
      "it only applies to http"},
@@ -125,8 +148,8 @@ static const struct cb_opt options[] = {
      "every task's start, finish, latency and verdict as CSV (for your own plots)", NULL},
     {O_NOCG, 0, "no-cgroup", NULL, NULL, C_RS, 0,
      "measure memory from /proc instead of a memory cgroup (mem_method proc)", NULL},
-    {O_QUIET, 'q', "quiet", NULL, NULL, C_RS, 0, "no progress on stderr (none either when not a terminal)",
-     NULL},
+    {O_QUIET, 'q', "quiet", NULL, NULL, C_RS, 0,
+     "no progress on stderr (none either when not a terminal)", NULL},
     {O_IGNORE, 0, "ignore-failure", NULL, NULL, C_RS, 0,
      "exit 0 even when a row is not ok (not when interrupted)", NULL},
     {O_TSV, 0, "tsv", NULL, NULL, C_LIST, 0,
@@ -142,8 +165,7 @@ static const struct command {
     unsigned bit;
     const char *args, *what, *examples;
 } commands[] = {
-    {"list", C_LIST, "[--tsv]", "the strategies",
-     "  concbench list\n  concbench list --tsv\n"},
+    {"list", C_LIST, "[--tsv]", "the strategies", "  concbench list\n  concbench list --tsv\n"},
     {"run", C_RUN, "-s NAME [options]", "one strategy, one N, in a fresh process per repetition",
      "  concbench run -s epoll -n 1000 -d 100ms\n"
      "  concbench run -s threads -n 40000 -r 3 -o out/runs.csv\n"
@@ -153,7 +175,8 @@ static const struct command {
     {"sweep", C_SWEEP, "[options]", "strategies x N list x repetitions, CSV row by row",
      "  concbench sweep -s epoll,coro,threads -n 100,1000 -d 100ms -r 3\n"
      "  concbench sweep -s epoll,coro -n 1k,10k,100k,1M -d 1s --budget 30s -o out/runs.csv\n"
-     "  concbench sweep -w http -s sequential,epoll -n 3,100 --latency 1s --export-json out.json\n"},
+     "  concbench sweep -w http -s sequential,epoll -n 3,100 --latency 1s --export-json "
+     "out.json\n"},
     {"summarize", C_SUMMARIZE, "RUNS.csv [-o SUMMARY.csv]",
      "medians, min, max per configuration of a runs CSV",
      "  concbench summarize out/runs.csv -o out/summary.csv\n"},
@@ -195,9 +218,10 @@ static void usage_cmd(FILE *f, const struct command *c)
             toupper((unsigned char)c->what[0]), c->what + 1);
     cb_opt_help(f, options, NOPTIONS, c->bit);
     if (c->bit & C_RS)
-        fprintf(f, "\nDUR: 1s, 250ms, 100us, 2.5s (a plain number is seconds). N: 100, 10k, 1M.\n"
-                   "Progress goes to stderr when it is a terminal; a summary to stdout, or CSV\n"
-                   "with --csv or -o -.\n\n%s",
+        fprintf(f,
+                "\nDUR: 1s, 250ms, 100us, 2.5s (a plain number is seconds). N: 100, 10k, 1M.\n"
+                "Progress goes to stderr when it is a terminal; a summary to stdout, or CSV\n"
+                "with --csv or -o -.\n\n%s",
                 exit_help);
     fprintf(f, "\nexamples:\n%s", c->examples);
 }
@@ -219,7 +243,8 @@ static void strategy_names(char *buf, size_t len)
     size_t off = 0;
     buf[0] = '\0';
     for (size_t i = 0; cb_strategies[i] && off < len; i++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", cb_strategies[i]->name);
+        off +=
+            (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", cb_strategies[i]->name);
 }
 
 /* --- run and sweep: options ----------------------------------------------- */
@@ -328,7 +353,8 @@ static int parse_value(const char *cmd, struct opts *o, int id, const char *arg,
     switch (id) {
     case O_DURATION:
         return cb_parse_duration(arg, &o->w.sleep_ns)
-                   ? fail(cmd, "bad duration '%s' for %s (try 1s or 50ms)", arg, word) : 0;
+                   ? fail(cmd, "bad duration '%s' for %s (try 1s or 50ms)", arg, word)
+                   : 0;
     case O_REPS:
         if (cb_parse_count(arg, &v) || !v || v > 1000)
             return fail(cmd, "repetitions must be 1..1000, not '%s'", arg);
@@ -339,10 +365,12 @@ static int parse_value(const char *cmd, struct opts *o, int id, const char *arg,
                                        : (o->w.max_in_flight = v, 0);
     case O_LATENCY:
         return cb_parse_duration(arg, &o->latency_ns)
-                   ? fail(cmd, "bad latency '%s' (try 1s or 50ms)", arg) : 0;
+                   ? fail(cmd, "bad latency '%s' (try 1s or 50ms)", arg)
+                   : 0;
     case O_EXPECT:
         return cb_parse_duration(arg, &o->expect_ns) || !o->expect_ns
-                   ? fail(cmd, "bad --expect-latency '%s' (try 10ms)", arg) : 0;
+                   ? fail(cmd, "bad --expect-latency '%s' (try 10ms)", arg)
+                   : 0;
     case O_SWORKERS:
         if (cb_parse_count(arg, &v) || !v || v > 10000)
             return fail(cmd, "server workers must be 1..10000, not '%s'", arg);
@@ -350,13 +378,15 @@ static int parse_value(const char *cmd, struct opts *o, int id, const char *arg,
         return 0;
     case O_BODY:
         return cb_parse_count(arg, &o->body_bytes) || o->body_bytes > (1u << 30)
-                   ? fail(cmd, "bad body size '%s' (bytes, at most 1 GiB)", arg) : 0;
+                   ? fail(cmd, "bad body size '%s' (bytes, at most 1 GiB)", arg)
+                   : 0;
     case O_TTIMEOUT:
         return cb_parse_duration(arg, &o->w.timeout_ns) || !o->w.timeout_ns
-                   ? fail(cmd, "bad task timeout '%s'", arg) : 0;
+                   ? fail(cmd, "bad task timeout '%s'", arg)
+                   : 0;
     case O_RTIMEOUT:
-        return cb_parse_duration(arg, &o->run_timeout_ns)
-                   ? fail(cmd, "bad run timeout '%s'", arg) : 0;
+        return cb_parse_duration(arg, &o->run_timeout_ns) ? fail(cmd, "bad run timeout '%s'", arg)
+                                                          : 0;
     case O_BUDGET:
         return cb_parse_duration(arg, &o->budget_ns) ? fail(cmd, "bad budget '%s'", arg) : 0;
     }
@@ -386,8 +416,8 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
         if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
             return fail(cmd, "the URL must start with http:// or https://: '%s'", arg);
         if (strlen(arg) >= CB_STR_MAX)
-            return fail(cmd, "the URL is %zu bytes; a results row holds at most %d",
-                        strlen(arg), CB_STR_MAX - 1);
+            return fail(cmd, "the URL is %zu bytes; a results row holds at most %d", strlen(arg),
+                        CB_STR_MAX - 1);
         o->url = arg;
         return 0;
     case O_LISTEN:
@@ -397,8 +427,11 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
         return 0;
     case O_SMODEL:
         return srv_model_parse(arg, &o->server_model)
-                   ? fail(cmd, "unknown server model '%s'; the models are: event, blocking, "
-                               "prefork", arg) : 0;
+                   ? fail(cmd,
+                          "unknown server model '%s'; the models are: event, blocking, "
+                          "prefork",
+                          arg)
+                   : 0;
     case O_OUTPUT:
         o->output = arg;
         return 0;
@@ -424,7 +457,8 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
         return 0;
     case O_XBYTES:
         return cb_parse_count(arg, &o->expect_bytes) || !o->expect_bytes
-                   ? fail(cmd, "bad --expect-bytes '%s' (a byte count)", arg) : 0;
+                   ? fail(cmd, "bad --expect-bytes '%s' (a byte count)", arg)
+                   : 0;
     case O_QUIET:
         o->quiet = 1;
         return 0;
@@ -445,8 +479,8 @@ static void set_defaults(struct opts *o, int sweep)
                        .budget_ns = sweep ? 60000000000u : 0,
                        .server_workers = 1,
                        .body_bytes = 64};
-    o->w = (struct cb_workload){
-        .kind = CB_SLEEP, .sleep_ns = 1000000000u, .timeout_ns = 60000000000u};
+    o->w =
+        (struct cb_workload){.kind = CB_SLEEP, .sleep_ns = 1000000000u, .timeout_ns = 60000000000u};
 }
 
 /* Defaults that depend on what was given, and options that do not apply. */
@@ -464,16 +498,18 @@ static int finish_opts(const char *cmd, struct opts *o, const struct cb_opt **se
             return fail(cmd, "%s does not apply to -w %s: %s",
                         cb_opt_display(seen[i], name, sizeof name),
                         o->w.kind == CB_HTTP ? "http" : "sleep", seen[i]->instead);
-        if (o->url && (seen[i]->id == O_LATENCY || seen[i]->id == O_SMODEL ||
-                       seen[i]->id == O_SWORKERS || seen[i]->id == O_BODY ||
-                       seen[i]->id == O_LISTEN))
-            return fail(cmd, "%s is for the test server; with -u the server is yours "
-                             "(--expect-latency DUR plans budgets for it)",
+        if (o->url &&
+            (seen[i]->id == O_LATENCY || seen[i]->id == O_SMODEL || seen[i]->id == O_SWORKERS ||
+             seen[i]->id == O_BODY || seen[i]->id == O_LISTEN))
+            return fail(cmd,
+                        "%s is for the test server; with -u the server is yours "
+                        "(--expect-latency DUR plans budgets for it)",
                         cb_opt_display(seen[i], name, sizeof name));
-        if (!o->url && (seen[i]->id == O_EXPECT || seen[i]->id == O_XBYTES ||
-                        seen[i]->id == O_XSHA))
-            return fail(cmd, "%s is for -u URL; the test server's latency is --latency DUR and "
-                             "its body is checked already",
+        if (!o->url &&
+            (seen[i]->id == O_EXPECT || seen[i]->id == O_XBYTES || seen[i]->id == O_XSHA))
+            return fail(cmd,
+                        "%s is for -u URL; the test server's latency is --latency DUR and "
+                        "its body is checked already",
                         cb_opt_display(seen[i], name, sizeof name));
     }
     if (o->output && !strcmp(o->output, "-"))
@@ -604,7 +640,7 @@ struct session {
     size_t cur_n;
     unsigned cur_rep;
     uint64_t cur_expected;
-    size_t done, total;     /* runs and skip rows, for the progress counter */
+    size_t done, total; /* runs and skip rows, for the progress counter */
     uint64_t t0, expected_done, expected_left;
     int progress, human, status;
 };
@@ -675,7 +711,8 @@ static int open_output(struct session *ss)
     ss->out_name = path;
     flock(fd, LOCK_EX);
     int rc = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
-                 ? 0 : cb_csv_write_header(ss->out);
+                 ? 0
+                 : cb_csv_write_header(ss->out);
     int err = errno;
     flock(fd, LOCK_UN);
     if (rc) {
@@ -716,7 +753,7 @@ static int status_code(const char *status)
     static const struct {
         const char *status;
         int code;
-    } codes[] = {{"ok", EX_CB_OK},          {"skipped", EX_CB_OK},  {"errors", EX_CB_ERRORS},
+    } codes[] = {{"ok", EX_CB_OK},          {"skipped", EX_CB_OK},      {"errors", EX_CB_ERRORS},
                  {"limit", EX_CB_LIMIT},    {"timeout", EX_CB_TIMEOUT}, {"failed", EX_CB_FAILED},
                  {"crashed", EX_CB_FAILED}, {"interrupted", EX_CB_OK}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
@@ -743,14 +780,15 @@ static void put_elapsed(const struct session *ss)
     char a[32], b[32];
     double el = (double)(cb_now_ns() - ss->t0) / 1e9;
     double over = ss->done ? (el - (double)ss->expected_done / 1e9) / (double)ss->done : 0;
-    double left = (double)ss->expected_left / 1e9 + (over > 0 ? over : 0) * (double)(ss->total - ss->done);
+    double left =
+        (double)ss->expected_left / 1e9 + (over > 0 ? over : 0) * (double)(ss->total - ss->done);
     fprintf(stderr, "elapsed %s", fmt_s(el, a, sizeof a));
     if (ss->total > 1 && ss->done < ss->total)
         fprintf(stderr, ", ETA ~%s", fmt_s(left, b, sizeof b));
 }
 
-static void progress_start(struct session *ss, const struct cb_strategy *s, size_t n,
-                           unsigned rep, uint64_t expected)
+static void progress_start(struct session *ss, const struct cb_strategy *s, size_t n, unsigned rep,
+                           uint64_t expected)
 {
     ss->cur_strategy = s->name;
     ss->cur_n = n;
@@ -759,9 +797,9 @@ static void progress_start(struct session *ss, const struct cb_strategy *s, size
     if (!ss->progress)
         return;
     char a[32];
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: running, expected %s; ",
-            ss->done + 1, ss->total, s->name, ss->o->w.kind == CB_HTTP ? "http" : "sleep", n, rep,
-            ss->o->reps, fmt_s((double)expected / 1e9, a, sizeof a));
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: running, expected %s; ", ss->done + 1,
+            ss->total, s->name, ss->o->w.kind == CB_HTTP ? "http" : "sleep", n, rep, ss->o->reps,
+            fmt_s((double)expected / 1e9, a, sizeof a));
     put_elapsed(ss);
     fflush(stderr);
 }
@@ -770,9 +808,8 @@ static void progress_row(const struct session *ss, const struct cb_row *r)
 {
     if (!ss->progress)
         return;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%llu rep %llu: %s", ss->done, ss->total,
-            r->strategy, r->workload, (unsigned long long)r->n, (unsigned long long)r->rep,
-            r->status);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%llu rep %llu: %s", ss->done, ss->total, r->strategy,
+            r->workload, (unsigned long long)r->n, (unsigned long long)r->rep, r->status);
     if (!isnan(r->wall_s))
         fprintf(stderr, ", wall %.3f s, cpu %.3f s", r->wall_s, r->user_s + r->sys_s);
     if (r->mem_kb != CB_NA)
@@ -902,8 +939,9 @@ static int start_server(struct session *ss)
     ss->have_srv = 1;
     /* The client connects where the server listens; a wildcard bind is
      * reached through loopback. */
-    const char *host = !strcmp(c.host, "0.0.0.0") ? "127.0.0.1" : !strcmp(c.host, "::") ? "::1"
-                                                                                         : c.host;
+    const char *host = !strcmp(c.host, "0.0.0.0") ? "127.0.0.1"
+                       : !strcmp(c.host, "::")    ? "::1"
+                                                  : c.host;
     size_t len = strlen(host) + 32;
     ss->url = malloc(len);
     if (!ss->url)
@@ -949,7 +987,8 @@ static int probe_url(struct session *ss)
                 lat[k] = lat[k - 1], lat[k - 1] = t;
             }
         ss->per_task_ns = lat[ok / 2];
-        snprintf(ss->probe_note, sizeof ss->probe_note, "probe: %s a GET (median of %zu, status %ld)",
+        snprintf(ss->probe_note, sizeof ss->probe_note,
+                 "probe: %s a GET (median of %zu, status %ld)",
                  cb_fmt_duration(ss->per_task_ns, a, sizeof a), ok, p[0].status);
     } else {
         snprintf(ss->probe_note, sizeof ss->probe_note, "probe failed: %.60s", p[0].error);
@@ -957,8 +996,10 @@ static int probe_url(struct session *ss)
     if (o->expect_ns) {
         ss->per_task_ns = o->expect_ns;
         size_t len = strlen(ss->probe_note);
-        snprintf(ss->probe_note + len, sizeof ss->probe_note - len, "; planned for %s a GET "
-                 "(--expect-latency)", cb_fmt_duration(o->expect_ns, a, sizeof a));
+        snprintf(ss->probe_note + len, sizeof ss->probe_note - len,
+                 "; planned for %s a GET "
+                 "(--expect-latency)",
+                 cb_fmt_duration(o->expect_ns, a, sizeof a));
     } else if (!ok) {
         size_t len = strlen(ss->probe_note);
         snprintf(ss->probe_note + len, sizeof ss->probe_note - len, "; planned for 1 s a GET");
@@ -1011,9 +1052,9 @@ static const char *skip_reason(const struct session *ss, const struct cb_strateg
         int one = (s->flags & CB_ONE_AT_A_TIME) != 0;
         snprintf(buf, len, "expected %s > budget %s (%s)", cb_fmt_duration(exp, a, sizeof a),
                  cb_fmt_duration(o->budget_ns, b, sizeof b),
-                 one                  ? "one at a time: N x D"
+                 one                 ? "one at a time: N x D"
                  : server_workers(o) ? "blocking server: ceil(N/W) x L"
-                                      : "pool: ceil(N/W) x D");
+                                     : "pool: ceil(N/W) x D");
         return buf;
     }
     return NULL;
@@ -1188,8 +1229,8 @@ static int session_open(struct session *ss)
     for (size_t i = 0; i < o->nstrategies; i++)
         for (size_t j = 0; j < o->nns; j++) {
             uint64_t e = expected_ns(ss, o->strategies[i], o->ns[j]) * o->reps;
-            ss->expected_left = e > UINT64_MAX - ss->expected_left ? UINT64_MAX
-                                                                    : ss->expected_left + e;
+            ss->expected_left =
+                e > UINT64_MAX - ss->expected_left ? UINT64_MAX : ss->expected_left + e;
         }
     return 0;
 }
@@ -1232,7 +1273,8 @@ static int cmd_run(int argc, char **argv, int sweep)
     free(ss.tasks);
     if (opened && o.json && write_export(o.json, "the JSON export", &ss, cb_export_json))
         ss.status = EX_CB_HARNESS;
-    if (opened && o.markdown && write_export(o.markdown, "the Markdown export", &ss, cb_export_markdown))
+    if (opened && o.markdown &&
+        write_export(o.markdown, "the Markdown export", &ss, cb_export_markdown))
         ss.status = EX_CB_HARNESS;
     if (fflush(stdout) && ss.status != EX_CB_HARNESS) {
         say_write_error("the output", "stdout", errno);
@@ -1242,9 +1284,9 @@ static int cmd_run(int argc, char **argv, int sweep)
     if (sig)
         fprintf(stderr, "concbench: interrupted by %s; %zu rows written\n", sigabbrev_np(sig),
                 ss.rows.n);
-    rc = sig                                             ? EX_CB_SIGNAL + sig
+    rc = sig                                              ? EX_CB_SIGNAL + sig
          : o.ignore_failure && ss.status != EX_CB_HARNESS ? EX_CB_OK
-                                                      : ss.status;
+                                                          : ss.status;
     free(ss.url);
     cb_rows_free(&ss.rows);
     opts_free(&o);
@@ -1307,8 +1349,8 @@ static int cmd_list(int argc, char **argv)
         int avail = cb_strategy_available(s, why, sizeof why);
         if (!tsv) {
             /* name TAB summary: scripts cut -f1 */
-            printf("%s\t%s%s%s%s\n", s->name, s->summary, avail ? "" : " [not available: ",
-                   avail ? "" : why, avail ? "" : "]");
+            printf("%s\t%s%s%s%s\n", s->name, s->summary,
+                   avail ? "" : " [not available: ", avail ? "" : why, avail ? "" : "]");
             continue;
         }
         if (!avail || cb_strategy_version(s, version, sizeof version))
