@@ -1120,8 +1120,10 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
         snprintf(r->status, sizeof r->status, "skipped");
         snprintf(r->note, sizeof r->note, "%s", skip);
         add_probe_note(ss, r);
-        ss->total -= o->reps - 1; /* one row stands for its repetitions */
-        take_expected(ss, exp * o->reps);
+        if (limit_at[0]) { /* planned as runs: one row stands for them now */
+            ss->total -= o->reps - 1;
+            take_expected(ss, exp * o->reps);
+        }
         ss->done++;
         progress_row(ss, r);
         rc = put_row(ss, r);
@@ -1225,10 +1227,13 @@ static int session_open(struct session *ss)
         if (o->url ? probe_url(ss) : start_server(ss))
             return -1;
     }
-    ss->total = o->nstrategies * o->nns * o->reps;
+    /* The plan: a configuration over the budget is one row and no time. */
     for (size_t i = 0; i < o->nstrategies; i++)
         for (size_t j = 0; j < o->nns; j++) {
-            uint64_t e = expected_ns(ss, o->strategies[i], o->ns[j]) * o->reps;
+            uint64_t exp = expected_ns(ss, o->strategies[i], o->ns[j]);
+            int over = o->budget_ns && exp > o->budget_ns;
+            uint64_t e = over ? 0 : exp * o->reps;
+            ss->total += over ? 1 : o->reps;
             ss->expected_left =
                 e > UINT64_MAX - ss->expected_left ? UINT64_MAX : ss->expected_left + e;
         }
