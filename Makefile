@@ -190,4 +190,20 @@ test-cli: $(BUILD)/concbench
 test: test-cli
 # --- end cli ---
 
+# --- external strategies and process control (lead) ---
+# The Python strategies and servers need Debian's Python packages (the
+# python group of scripts/install-deps.sh), installed once.
+$(BUILD)/.deps-python: scripts/install-deps.sh | $(DEPS_OK)
+	$(Q)scripts/install-deps.sh python
+	$(Q)touch $@
+.PHONY: test-python test-interrupt
+# The article's Python programs through the protocol, each workload each implements.
+test-python: $(BUILD)/concbench $(BUILD)/.deps-python
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_python.sh
+# Interrupt an HTTP sweep with every signal: nothing of the run is left.
+test-interrupt: $(BUILD)/concbench
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_interrupt.sh
+test: test-python test-interrupt
+# --- end external strategies and process control ---
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

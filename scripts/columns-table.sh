@@ -6,16 +6,9 @@
 #   scripts/columns-table.sh --reproduce  reproduce.csv: scripts/cbresults/columns.py
 # (tests/test_scripts.sh checks that README.md matches the runs table.)
 here=$(cd "$(dirname "$0")/.." && pwd)
-# Rows of an X-macro list: MACRO(name, ..., "meaning").
+# Rows of an X-macro list: MACRO(name, ..., "meaning"): the last string.
 xmacro() {
-    # An entry may span lines (clang-format wraps long ones, splitting the
-    # meaning into adjacent string literals): join it, then join the strings.
-    awk '/^[A-Z_]+\(/ { buf = $0; open = 1 }
-        open && buf != $0 { buf = buf " " $0 }
-        open && /\)[[:space:]]*$/ {
-            open = 0; gsub(/"[[:space:]]*"/, "", buf)
-            n = split(buf, q, "\""); split(q[1], a, /[(,]/); gsub(/[[:space:]]/, "", a[2])
-            printf "| `%s` | %s |\n", a[2], q[2] }' "$1"
+    awk -F'"' '/^[A-Z_]+\(/ { split($1, a, /[(,]/); gsub(/ /, "", a[2]); printf "| `%s` | %s |\n", a[2], $(NF - 1) }' "$1"
 }
 case ${1:-} in
 "") xmacro "$here/harness/cli/columns.h" ;;

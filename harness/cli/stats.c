@@ -67,7 +67,7 @@ static const struct scol {
     const char *name, *source, *fmt;
     enum how how;
 } scols[] = {
-#define CB_SCOL(name, how, source, meaning, fmt) {#name, #source, fmt, how},
+#define CB_SCOL(name, how, source, fmt, meaning) {#name, #source, fmt, how},
 #include "summary_columns.h"
 };
 
