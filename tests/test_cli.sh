@@ -141,6 +141,9 @@ expect 0 "--raw" "$cb" run -q -s epoll -n 5 -d 20ms -r 2 --raw "$tmp/raw.csv"
 # --- output files --------------------------------------------------------------
 expect 1 "-o /dev/full" "$cb" run -q -s epoll -n 2 -d 1ms -o /dev/full
 says "$tmp/err" "cannot write the CSV to /dev/full: No space left on device" "-o /dev/full says what failed"
+"$cb" run -q -s epoll -n 2 -d 1ms >/dev/full 2>"$tmp/err"
+[ $? -eq 1 ] && grep -qF "cannot write the summary to stdout: No space left on device" "$tmp/err" &&
+    ok "a summary to a full stdout: exit 1, said" || not_ok "run >/dev/full: $(cat "$tmp/err")"
 if [ -e /dev/machine.txt ]; then echo "# /dev/machine.txt exists already; not checked"
 else
     "$cb" run -q -s epoll -n 2 -d 1ms -o /dev/null >/dev/null 2>&1

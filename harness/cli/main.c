@@ -643,6 +643,7 @@ struct session {
     size_t done, total; /* runs and skip rows, for the progress counter */
     uint64_t t0, expected_done, expected_left;
     int progress, human, status;
+    int stdout_err; /* errno of a failed write of the summary to stdout */
 };
 
 /* Where an output failure is said in words. */
@@ -1091,7 +1092,8 @@ static void show_config(struct session *ss, size_t first)
 {
     if (ss->human && ss->rows.n > first)
         cb_print_config(stdout, &ss->rows, first, ss->rows.n - first);
-    fflush(stdout);
+    if (fflush(stdout) && !ss->stdout_err)
+        ss->stdout_err = errno ? errno : EIO; /* said once, at the end */
 }
 
 /* A run is done (or skipped): its expected time is no longer ahead. */
@@ -1281,8 +1283,10 @@ static int cmd_run(int argc, char **argv, int sweep)
     if (opened && o.markdown &&
         write_export(o.markdown, "the Markdown export", &ss, cb_export_markdown))
         ss.status = EX_CB_HARNESS;
-    if (fflush(stdout) && ss.status != EX_CB_HARNESS) {
-        say_write_error("the output", "stdout", errno);
+    if (fflush(stdout) && !ss.stdout_err)
+        ss.stdout_err = errno ? errno : EIO;
+    if (ss.stdout_err && ss.out != stdout) { /* the CSV on stdout said it already */
+        say_write_error("the summary", "stdout", ss.stdout_err);
         ss.status = EX_CB_HARNESS;
     }
     int sig = cb_interrupt_signal();
@@ -1365,7 +1369,11 @@ static int cmd_list(int argc, char **argv)
                s->external ? "external" : "c", workloads_of(s, wl, sizeof wl), avail ? "yes" : "no",
                version, cb_strategy_color(s), avail ? s->summary : why);
     }
-    return fflush(stdout) ? EX_CB_HARNESS : EX_CB_OK;
+    if (fflush(stdout) || ferror(stdout)) {
+        say_write_error("the list", "stdout", errno ? errno : EIO);
+        return EX_CB_HARNESS;
+    }
+    return EX_CB_OK;
 }
 
 static int cmd_machine(int argc, char **argv)
