@@ -102,6 +102,10 @@ else
     says "$tmp/out" "http_status=2" "both GETs counted as http_status"
     expect 0 "a URL that answers 200" "$cb" run -q -s epoll -n 5 -u "http://127.0.0.1:$port/delay/5" --csv
     says "$tmp/out" "probe: " "the row says the probed latency"
+    expect 0 "a sequential sweep of 100 GETs of 5 ms is planned from the probe, not skipped" "$cb" sweep -q -s sequential -n 100 -r 1 --budget 5s -u "http://127.0.0.1:$port/delay/5" --csv
+    says "$tmp/out" ",1,ok," "the run was made (expected about 0.5 s, under the 5 s budget)"
+    expect 0 "--expect-latency 1s plans 100 s for it: skipped" "$cb" sweep -q -s sequential -n 100 -r 1 --budget 5s -u "http://127.0.0.1:$port/delay/5" --expect-latency 1s --csv
+    says "$tmp/out" "expected 100 s > budget 5 s" "the skip says why"
     expect 0 "--expect-latency instead of the probe" "$cb" run -q -s epoll -n 5 -u "http://127.0.0.1:$port/" --expect-latency 5ms --csv
     says "$tmp/out" "--expect-latency" "the row says the planned latency"
     expect 0 "--expect-bytes that the body meets" "$cb" run -q -s epoll -n 3 -u "http://127.0.0.1:$port/?bytes=1000" --expect-bytes 1000 --csv
