@@ -49,6 +49,13 @@ static void child(const struct cb_proc_opts *o, pid_t parent, int err_pipe)
         goto fail;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* An ignored signal stays ignored across exec: the harness ignores
+     * SIGPIPE, and may itself have been started with SIGINT ignored (a
+     * background job). The run gets the defaults. */
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    static const int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &dfl, NULL);
     execv(o->exe ? o->exe : o->argv[0], o->argv);
 fail:
     err = errno;
