@@ -183,8 +183,10 @@ install: $(BUILD)/concbench
 
 # The command line, the README's examples, client and server in two network
 # namespaces (skipped without root or iproute2).
-test-cli: $(BUILD)/concbench
+test-cli: $(BUILD)/concbench $(BUILD)/asan/concbench
 	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_cli.sh
+	$(Q)echo "== the same under ASan+UBSan (every exit status must hold, no leak)"
+	$(Q)LSAN_OPTIONS=suppressions=tests/lsan_cli.supp CB_BIN=$(BUILD)/asan/concbench sh tests/test_cli.sh
 	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_readme.sh
 	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_netns.sh
 test: test-cli
