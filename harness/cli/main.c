@@ -636,6 +636,7 @@ struct session {
     struct cb_outfile raw; /* --raw: per-task CSV, renamed into place at the end */
     struct raw_task *tasks;
     size_t ntasks, cap_tasks;
+    uint64_t t0_ns; /* the start of the work of the run in ss->tasks */
     const char *cur_strategy; /* the run in progress, for the tick */
     size_t cur_n;
     unsigned cur_rep;
@@ -844,9 +845,11 @@ static const char raw_header[] = "strategy,workload,n,max_in_flight,server,rep,t
                                  "finish_s,latency_s,error,http_status\n";
 
 /* Called by the verifier for every task, in order, after the run. */
-static void each_task_cb(void *arg, size_t k, const struct cb_task *t, const char *verdict)
+static void each_task_cb(void *arg, size_t k, const struct cb_task *t, const char *verdict,
+                         uint64_t t0_ns)
 {
     struct session *ss = arg;
+    ss->t0_ns = t0_ns;
     if (k >= ss->cap_tasks) {
         size_t cap = ss->cap_tasks ? ss->cap_tasks * 2 : 1024;
         while (cap <= k)
@@ -861,26 +864,6 @@ static void each_task_cb(void *arg, size_t k, const struct cb_task *t, const cha
     ss->ntasks = k + 1 > ss->ntasks ? k + 1 : ss->ntasks;
 }
 
-/*
- * The work's start, which the tasks' times count from: the latest ok
- * finish minus fin_max_s (both from the same clock), or when no task was
- * ok, the earliest start.
- */
-static uint64_t work_start(const struct session *ss, const struct cb_row *r)
-{
-    uint64_t last_ok = 0, first = UINT64_MAX;
-    for (size_t k = 0; k < ss->ntasks; k++) {
-        const struct raw_task *t = &ss->tasks[k];
-        if (t->verdict && !strcmp(t->verdict, "ok") && t->finished_ns > last_ok)
-            last_ok = t->finished_ns;
-        if (t->started_ns && t->started_ns < first)
-            first = t->started_ns;
-    }
-    if (last_ok && !isnan(r->fin_max_s))
-        return last_ok - (uint64_t)llround(r->fin_max_s * 1e9);
-    return first == UINT64_MAX ? 0 : first;
-}
-
 static void put_rel(FILE *f, uint64_t t, uint64_t t0)
 {
     if (t && t >= t0)
@@ -891,7 +874,7 @@ static void put_rel(FILE *f, uint64_t t, uint64_t t0)
 static int write_raw(struct session *ss, const struct cb_row *r)
 {
     FILE *f = ss->raw.f;
-    uint64_t t0 = work_start(ss, r);
+    uint64_t t0 = ss->t0_ns;
     for (size_t k = 0; k < ss->ntasks; k++) {
         const struct raw_task *t = &ss->tasks[k];
         cb_csv_put_str(f, r->strategy);

@@ -470,12 +470,13 @@ static void finish_row(struct run *r, int status, struct cb_row *row)
             if (r->ext_cpu0_ok && r->ext_cpu1_ok)
                 o.user_ns = r->ext_user1 - r->ext_user0, o.sys_ns = r->ext_sys1 - r->ext_sys0;
         }
-        row->wall_s = ns_s(o.t_run1 - o.t_run0);
+        /* A run that failed before its work began has no span. */
+        row->wall_s = o.t_run0 ? ns_s(o.t_run1 - o.t_run0) : NAN;
         row->startup_s = o.t_run0 >= r->t_fork ? ns_s(o.t_run0 - r->t_fork) : NAN;
         /* External programs: from /proc at "go" and at `end`, at clock-tick
          * resolution (10 ms). */
-        row->user_s = ns_s(o.user_ns);
-        row->sys_s = ns_s(o.sys_ns);
+        row->user_s = o.t_run0 ? ns_s(o.user_ns) : NAN;
+        row->sys_s = o.t_run0 ? ns_s(o.sys_ns) : NAN;
         cb_verify(r->spec, &o, row);
         put_memory(r, &o, row);
     }
