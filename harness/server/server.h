@@ -136,8 +136,8 @@ struct srv_handle {
 int srv_spawn(const struct srv_config *c, struct srv_handle *h);
 
 /*
- * Stop a server started by srv_spawn: SIGTERM to its process group (to
- * gunicorn's master alone, which stops its workers), wait, SIGKILL after
+ * Stop a server started by srv_spawn: SIGTERM to its process group (SIGINT
+ * to gunicorn's master alone, which stops its workers), wait, SIGKILL after
  * 5 s, then SIGKILL whatever is left of the group and wait until it is
  * gone. Returns 0 when it exited cleanly, -ETIMEDOUT when it
  * had to be killed, -EIO when it exited with an error, -EINVAL for a handle

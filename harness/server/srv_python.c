@@ -170,14 +170,15 @@ static void py_argv(const struct srv_config *c, const char *dir, struct py_args 
     if (c->model == SRV_FLASK) {
         /* --timeout 0: a request may sleep as long as its URL asks (the
          * default would kill a worker after 30 s of sleep); the workers
-         * still check their master every 0.5 s. --graceful-timeout 1: a
-         * stop does not wait for sleeping requests. */
+         * still check their master every 0.5 s. --graceful-timeout 3: how
+         * long the master waits for its workers to exit on srv_stop's
+         * SIGINT before it kills them (they exit within 0.1 s). */
         snprintf(pa->workers, sizeof pa->workers, "%d", c->workers > 0 ? c->workers : 1);
         snprintf(pa->conf, sizeof pa->conf, "%.*s/gunicorn_conf.py", PATH_MAX, dir);
         const char *a[] = {PYTHON,       "-m",          "gunicorn",       "--bind",
                            "fd://3",     "--workers",   pa->workers,      "--worker-class",
                            "sync",       "--timeout",   "0",              "--graceful-timeout",
-                           "1",          "--log-level", "warning",        "--chdir",
+                           "3",          "--log-level", "warning",        "--chdir",
                            dir,          "--config",    pa->conf,         "flask_app:app"};
         for (; n < sizeof a / sizeof a[0] && n < max - 1; n++)
             argv[n] = (char *)a[n];
