@@ -7,6 +7,7 @@
 #   build-essential      gcc, g++, make
 #   pkg-config           finds the libraries below
 #   libcurl4-openssl-dev libcurl, the HTTP client every strategy uses
+#   libssl-dev           OpenSSL's SHA-256, for --expect-sha256 (the probe)
 #   libbenchmark-dev     Google Benchmark, for the micro-benchmarks
 #   libcriterion-dev     Criterion, the test framework
 #   gnuplot-nox          draws the charts
@@ -14,7 +15,7 @@
 #                        through CONCBENCH_DEPS_EXTRA; services are not started)
 set -eu
 
-PKGS_core="build-essential pkg-config libcurl4-openssl-dev libbenchmark-dev libcriterion-dev gnuplot-nox"
+PKGS_core="build-essential pkg-config libcurl4-openssl-dev libssl-dev libbenchmark-dev libcriterion-dev gnuplot-nox"
 # --- group python: the article's own programs and the real servers ---------
 PKGS_python="python3 python3-requests python3-aiohttp python3-flask gunicorn python3-fastapi python3-uvicorn"
 # --- group peers: the runtimes users would pick instead ----------------------

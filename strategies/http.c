@@ -147,7 +147,7 @@ void cb_http_xfer_done(struct cb_http_xfer *x, int curl_code)
     t->finished_ns = cb_now_ns();
     long status = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-    t->aux = (uint32_t)status;
+    t->aux = (uint32_t)status | (x->have_expect ? CB_AUX_XCHECKSUM : 0);
     if (curl_code != CURLE_OK) {
         classify(x, (CURLcode)curl_code);
     } else if (status != 200) {

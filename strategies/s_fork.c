@@ -2,7 +2,8 @@
  * s_fork.c: a process per task, or a pool of max_in_flight processes that
  * take task indices from a counter in shared memory. Every child sends
  * each result back through one pipe, as multiprocessing must serialise
- * results, plus its own memory (USS) once, just before it exits.
+ * results. The memory of the whole tree is the harness's to measure (the
+ * run's cgroup); a child measures nothing itself.
  */
 #include "cb_limits.h"
 #include "work.h"
@@ -15,35 +16,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* One message from a child. Smaller than PIPE_BUF, so a write is atomic
  * and messages from many children never interleave. */
 struct fork_msg {
-    uint64_t k; /* task index, or UINT64_MAX: "my memory, I am done" */
+    uint64_t k; /* task index */
     struct cb_task t;
-    uint64_t uss_kb; /* with k == UINT64_MAX */
 };
 _Static_assert(sizeof(struct fork_msg) <= 512, "fork_msg must stay atomic");
-
-/* Private_Clean + Private_Dirty of this process: the pages only it holds.
- * Summed over children and added to the parent's RSS, every page of the
- * process tree is counted once, as the tree's PSS would count it, when all
- * children live at once (a process per task). For a pool, whose children
- * live one after another, the sum is an upper bound of the peak. */
-static uint64_t self_uss_kb(void)
-{
-    long long clean = cb_proc_field("/proc/self/smaps_rollup", "Private_Clean:");
-    long long dirty = cb_proc_field("/proc/self/smaps_rollup", "Private_Dirty:");
-    return (uint64_t)(clean > 0 ? clean : 0) + (uint64_t)(dirty > 0 ? dirty : 0);
-}
 
 /* A child: run task `first` (one_each), or take tasks from the shared
  * counter until it runs out (a pool child). */
 static void child_main(const struct cb_workload *w, atomic_size_t *next, size_t first, int wfd)
 {
     struct cb_worker wk = {.one_shot = next == NULL};
+    /* A child of a run that is killed (the harness's run timeout, Ctrl-C)
+     * must not sleep on: it dies with its parent. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     size_t k = next ? atomic_fetch_add(next, 1) : first;
     struct fork_msg m;
     while (k < w->n) {
@@ -57,16 +49,12 @@ static void child_main(const struct cb_workload *w, atomic_size_t *next, size_t 
         k = atomic_fetch_add(next, 1);
     }
     cb_worker_fini(&wk);
-    memset(&m, 0, sizeof m);
-    m.k = UINT64_MAX;
-    m.uss_kb = self_uss_kb();
-    cb_write_all(wfd, &m, sizeof m);
     _exit(0); /* no atexit handlers, no stdio flush of the parent's buffers */
 }
 
 /* Read messages into the slots until the pipe is empty (rfd non-blocking)
  * or closed by every child (rfd blocking). */
-static void drain(int rfd, struct cb_task *tasks, size_t n, uint64_t *mem_kb)
+static void drain(int rfd, struct cb_task *tasks, size_t n)
 {
     struct fork_msg m;
     for (;;) {
@@ -75,9 +63,7 @@ static void drain(int rfd, struct cb_task *tasks, size_t n, uint64_t *mem_kb)
             continue;
         if (r != (ssize_t)sizeof m)
             return; /* EAGAIN, EOF; messages are never split */
-        if (m.k == UINT64_MAX)
-            *mem_kb += m.uss_kb;
-        else if (m.k < n)
+        if (m.k < n)
             tasks[m.k] = m.t;
     }
 }
@@ -122,7 +108,7 @@ static int fork_run(const struct cb_workload *w, struct cb_task *tasks, struct c
          * none of them blocks on a full one. Finished children are not
          * reaped until all have started (like a gather), so each holds its
          * pid until then. */
-        drain(fds[0], tasks, w->n, &rep->child_mem_kb);
+        drain(fds[0], tasks, w->n);
     }
     close(fds[1]);
     if (err) {
@@ -134,7 +120,7 @@ static int fork_run(const struct cb_workload *w, struct cb_task *tasks, struct c
     }
     /* Blocking now: read until every child has closed its end (EOF). */
     fcntl(fds[0], F_SETFL, 0);
-    drain(fds[0], tasks, w->n, &rep->child_mem_kb);
+    drain(fds[0], tasks, w->n);
     close(fds[0]);
     int crashed = 0;
     for (size_t i = 0; i < created; i++) {

@@ -14,5 +14,6 @@ static int sequential_run(const struct cb_workload *w, struct cb_task *tasks, st
 const struct cb_strategy cb_strategy_sequential = {
     .name = "sequential",
     .summary = "one task after another on one thread (time.sleep, requests.get)",
+    .flags = CB_ONE_AT_A_TIME,
     .run = sequential_run,
 };

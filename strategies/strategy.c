@@ -3,16 +3,56 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <time.h>
 
 #define CB_STRATEGY(name) extern const struct cb_strategy cb_strategy_##name;
 #include "list.h"
 
-const struct cb_strategy *const cb_strategies[] = {
+/* External programs: one struct each, built from external.h. The
+ * workloads string becomes bits here, once. */
+#define W_BITS(ws)                                                                                 \
+    ((strstr(ws, "sleep") ? CB_WORKLOAD_BIT(CB_SLEEP) : 0u) |                                      \
+     (strstr(ws, "http") ? CB_WORKLOAD_BIT(CB_HTTP) : 0u))
+#define CB_EXTERNAL(nm, sm, lang, ws, fl, pkg, ver, cmd)                                           \
+    {                                                                                              \
+        .name = nm,                                                                                \
+        .summary = sm,                                                                             \
+        .language = lang,                                                                          \
+        .workloads = 0,                                                                            \
+        .flags = fl,                                                                               \
+        .external = &(const struct cb_external){.package = pkg, .version = ver, .command = cmd},   \
+    },
+static struct cb_strategy externals[] = {
+#include "external.h"
+};
+#define CB_EXTERNAL(nm, sm, lang, ws, fl, pkg, ver, cmd) ws,
+static const char *const external_workloads[] = {
+#include "external.h"
+};
+#define N_EXTERNAL (sizeof externals / sizeof externals[0])
+
+const struct cb_strategy *cb_strategies[] = {
 #define CB_STRATEGY(name) &cb_strategy_##name,
 #include "list.h"
+#define CB_EXTERNAL(nm, sm, lang, ws, fl, pkg, ver, cmd) NULL,
+#include "external.h"
     NULL,
 };
+
+/* The external entries of cb_strategies[] point into externals[]; a
+ * constructor fills them (and the workload bits) before main, because a
+ * static initialiser cannot take strstr(). */
+__attribute__((constructor)) static void externals_init(void)
+{
+    size_t c = 0;
+    while (cb_strategies[c])
+        c++;
+    for (size_t i = 0; i < N_EXTERNAL; i++) {
+        externals[i].workloads = W_BITS(external_workloads[i]);
+        cb_strategies[c + i] = &externals[i];
+    }
+}
 
 const struct cb_strategy *cb_strategy_find(const char *name)
 {
@@ -36,6 +76,39 @@ static const char *const error_names[CB_ERR_COUNT] = {
     [CB_ERR_BODY] = "bad_body",
     [CB_ERR_OTHER] = "other",
 };
+
+const char *cb_strategy_language(const struct cb_strategy *s)
+{
+    return s->language ? s->language : "c";
+}
+
+int cb_strategy_does(const struct cb_strategy *s, enum cb_kind kind)
+{
+    return !s->workloads || (s->workloads & CB_WORKLOAD_BIT(kind));
+}
+
+/* One palette, by registry position: C strategies first, then external
+ * ones. Distinct enough side by side on a white chart. */
+const char *cb_strategy_color(const struct cb_strategy *s)
+{
+    static const char *const palette[] = {
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+        "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
+        "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363",
+    };
+    size_t i = 0;
+    while (cb_strategies[i] && cb_strategies[i] != s)
+        i++;
+    return palette[i % (sizeof palette / sizeof palette[0])];
+}
+
+int cb_error_parse(const char *name)
+{
+    for (int e = 0; e < CB_ERR_COUNT; e++)
+        if (error_names[e] && strcmp(error_names[e], name) == 0)
+            return e;
+    return -1;
+}
 
 const char *cb_error_name(int error)
 {

@@ -49,26 +49,53 @@ struct cb_task {
     uint64_t started_ns;  /* CLOCK_MONOTONIC when the task began */
     uint64_t finished_ns; /* CLOCK_MONOTONIC when its result was in */
     int32_t error;        /* enum cb_error */
-    uint32_t aux;         /* sleep: unused; http: response status */
+    uint32_t aux;         /* sleep: unused; http: response status in the low
+                             16 bits (CB_AUX_STATUS), CB_AUX_XCHECKSUM when
+                             the server sent an X-Checksum that was compared */
     uint64_t value;       /* sleep: the task's index; http: body checksum;
                              on error: errno, curl code or HTTP status */
 };
+
+#define CB_AUX_STATUS(aux) ((aux)&0xffffu)
+#define CB_AUX_XCHECKSUM   (1u << 16)
 
 /*
  * What a strategy tells the harness besides the slots. Every field is
  * optional; the harness zeroes the struct before run().
  */
 struct cb_report {
-    size_t started;        /* tasks actually started */
-    char limit[160];       /* why spawning stopped, e.g. "pid_max=32768 ..." */
-    char policy[120];      /* stack size, stack policy, pool shape... */
-    uint64_t child_mem_kb; /* memory of child processes not visible in the
-                              parent's rusage (fork: sum of child USS) */
+    size_t started;   /* tasks actually started */
+    char limit[160];  /* why spawning stopped, e.g. "pid_max=32768 ..." */
+    char policy[120]; /* stack size, stack policy, pool shape... */
+};
+
+/* Properties of a strategy that the harness acts on (budgets, expected
+ * time): fields, never name compares. */
+enum cb_strategy_flags {
+    CB_ONE_AT_A_TIME = 1 << 0, /* runs one task after another: N x D */
+};
+
+/* A workload a strategy implements, as a bit: 1u << enum cb_kind. */
+#define CB_WORKLOAD_BIT(kind) (1u << (kind))
+#define CB_ALL_WORKLOADS      (CB_WORKLOAD_BIT(CB_SLEEP) | CB_WORKLOAD_BIT(CB_HTTP))
+
+/* A strategy that is a program in another language (strategies/external.h,
+ * strategies/PROTOCOL.md). */
+struct cb_external {
+    const char *package; /* Debian package(s) it needs */
+    const char *version; /* a shell command printing the runtime's version */
+    const char *command; /* argv split at spaces; @path: under the root */
 };
 
 struct cb_strategy {
-    const char *name;    /* "sequential", "threads", ... */
-    const char *summary; /* one line for `concbench list` */
+    const char *name;     /* "sequential", "threads", ... */
+    const char *summary;  /* one line for `concbench list` */
+    const char *language; /* "c" (NULL reads as "c"), "python", "go", ... */
+    unsigned workloads;   /* CB_WORKLOAD_BIT()s; 0 reads as every workload */
+    unsigned flags;       /* enum cb_strategy_flags */
+    /* An external program: the harness runs it through the protocol, and
+     * run is NULL. */
+    const struct cb_external *external;
     /*
      * Run all w->n tasks, filling tasks[0..n-1]. Returns 0 when every slot
      * was filled (a slot may still hold an error), or a negative errno when
@@ -91,11 +118,42 @@ static inline int cb_all_at_once(const struct cb_workload *w)
     return cb_slots(w) == w->n;
 }
 
-/* The registry, fed by strategies/list.h. NULL-terminated. */
-extern const struct cb_strategy *const cb_strategies[];
+/* The registry: strategies/list.h (C), then strategies/external.h.
+ * NULL-terminated; read-only once main() runs. */
+extern const struct cb_strategy *cb_strategies[];
 
 /* The strategy called name, or NULL. */
 const struct cb_strategy *cb_strategy_find(const char *name);
+
+/* "c" for a C strategy, else the external program's language. */
+const char *cb_strategy_language(const struct cb_strategy *s);
+
+/* 1 when s implements workload kind. */
+int cb_strategy_does(const struct cb_strategy *s, enum cb_kind kind);
+
+/* 1 when s can run on this machine; else 0 with the reason in why
+ * ("needs Debian package golang-go: scripts/install-deps.sh peers"). */
+int cb_strategy_available(const struct cb_strategy *s, char *why, size_t len);
+
+/* The runtime's version on one line into buf ("CPython 3.11.2", "gcc
+ * 12.2.0"); 0, or -ENOENT when it cannot be told. Runs the version
+ * command of an external strategy (a shell). Not thread-safe. */
+int cb_strategy_version(const struct cb_strategy *s, char *buf, size_t len);
+
+/* The strategy's colour in charts, "#rrggbb", from one palette by
+ * registry position. */
+const char *cb_strategy_color(const struct cb_strategy *s);
+
+/* concbench's root: CONCBENCH_ROOT, or the source tree it was built from. */
+const char *cb_root(void);
+
+/* The external strategy's argv, with @paths resolved under cb_root():
+ * a NULL-terminated array in one allocation (free() it), or NULL with
+ * errno set. */
+char **cb_external_argv(const struct cb_external *e);
+
+/* The enum cb_error whose cb_error_name() is name, or -1. */
+int cb_error_parse(const char *name);
 
 /* "timeout", "refused"... for enum cb_error; "?" when out of range. */
 const char *cb_error_name(int error);

@@ -194,9 +194,9 @@ Test(measure, unknown_child_failure_is_a_row, .timeout = 60)
 Test(measure, expected_time_for_budgets)
 {
     struct cb_workload w = {.n = 100, .max_in_flight = 0};
-    cr_assert_eq(cb_expected_ns("sequential", &w, 1000, 0), 100000);
-    cr_assert_eq(cb_expected_ns("epoll", &w, 1000, 0), 1000);
-    cr_assert_eq(cb_expected_ns("epoll", &w, 1000, 3), 34000); /* ceil(100/3) */
+    cr_assert_eq(cb_expected_ns(cb_strategy_find("sequential"), &w, 1000, 0), 100000);
+    cr_assert_eq(cb_expected_ns(cb_strategy_find("epoll"), &w, 1000, 0), 1000);
+    cr_assert_eq(cb_expected_ns(cb_strategy_find("epoll"), &w, 1000, 3), 34000); /* ceil(100/3) */
     w.max_in_flight = 10;
-    cr_assert_eq(cb_expected_ns("threads", &w, 1000, 0), 10000);
+    cr_assert_eq(cb_expected_ns(cb_strategy_find("threads"), &w, 1000, 0), 10000);
 }

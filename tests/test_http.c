@@ -93,7 +93,8 @@ static void check_all_ok(const char *strategy, size_t w)
     for (size_t k = 0; k < n; k++) {
         cr_assert_eq(t[k].error, CB_OK, "%s: task %zu: %s (%llu)", strategy, k,
                      cb_error_name(t[k].error), (unsigned long long)t[k].value);
-        cr_assert_eq(t[k].aux, 200, "%s: task %zu status %u", strategy, k, t[k].aux);
+        cr_assert_eq(CB_AUX_STATUS(t[k].aux), 200, "%s: task %zu status %u", strategy, k,
+                     CB_AUX_STATUS(t[k].aux));
         cr_assert_eq(t[k].value, sum, "%s: task %zu checksum", strategy, k);
         cr_assert_geq(t[k].finished_ns - t[k].started_ns, 50 * MS, "%s: task %zu too fast",
                       strategy, k);

@@ -165,9 +165,14 @@ Test(registry, every_listed_strategy_is_found)
     cr_assert_str_eq(cb_strategy_find(#sn)->name, #sn);                                            \
     n++;
 #include "list.h"
+#define CB_EXTERNAL(name, sm, lang, ws, fl, pkg, ver, cmd)                                             \
+    cr_assert_not_null(cb_strategy_find(name), "%s missing", name);                                \
+    cr_assert_not_null(cb_strategy_find(name)->external);                                          \
+    n++;
+#include "external.h"
     size_t reg = 0;
     while (cb_strategies[reg])
         reg++;
-    cr_assert_eq(reg, n, "registry has %zu, list.h %zu", reg, n);
+    cr_assert_eq(reg, n, "registry has %zu, list.h + external.h %zu", reg, n);
     cr_assert_null(cb_strategy_find("nope"));
 }

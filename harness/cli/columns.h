@@ -4,6 +4,8 @@
  *
  * CB_COL(name, type, meaning)   type: s string, u unsigned, f seconds/float
  */
+/* One line a column, however long: scripts/columns-table.sh reads it. */
+/* clang-format off */
 CB_COL(strategy, s, "the strategy (`concbench list`)")
 CB_COL(workload, s, "sleep or http")
 CB_COL(n, u, "number of tasks")
@@ -48,4 +50,5 @@ CB_COL(error_kinds, s, "kind=count list, e.g. spawn=7232 timeout=3")
 CB_COL(checked, s, "what verification covered: index+wait (sleep); status+length[+checksum|+sha256|+bytes] (http)")
 CB_COL(policy, s, "what the strategy chose: stack size, pool, stack policy")
 CB_COL(note, s, "why: the limit that bound, the skip reason, the signal")
+/* clang-format on */
 #undef CB_COL

@@ -1,0 +1,3 @@
+module concbench/go-goroutines
+
+go 1.19
