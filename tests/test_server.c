@@ -239,34 +239,28 @@ static double ms_since(uint64_t t0)
 
 /* ---- responses ---------------------------------------------------------- */
 
+/* One plain GET per built-in model; event keeps the connection alive,
+ * blocking and prefork close it (one request per connection). */
 Test(server, get_plain, .timeout = 10)
 {
-    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
-    struct resp r;
-    get_once(h.port, "/", &r);
-    check_ok(&r, 64);
-    cr_assert_eq(r.close, 0, "event: Connection: close on a keep-alive request");
-    stop(&h);
-}
-
-Test(server, get_plain_blocking, .timeout = 10)
-{
-    struct srv_handle h = start(SRV_BLOCKING, 2, 0, 0);
-    struct resp r;
-    get_once(h.port, "/anything?x=1", &r);
-    check_ok(&r, 64);
-    cr_assert_eq(r.close, 1, "blocking: no Connection: close");
-    stop(&h);
-}
-
-Test(server, get_plain_prefork, .timeout = 10)
-{
-    struct srv_handle h = start(SRV_PREFORK, 2, 0, 0);
-    struct resp r;
-    get_once(h.port, "/?bytes=1000", &r);
-    check_ok(&r, 1000);
-    cr_assert_eq(r.close, 1, "prefork: no Connection: close");
-    stop(&h);
+    static const struct {
+        enum srv_model m;
+        int workers;
+        const char *target;
+        uint64_t bytes;
+        int close;
+    } cases[] = {{SRV_EVENT, 1, "/", 64, 0},
+                 {SRV_BLOCKING, 2, "/anything?x=1", 64, 1},
+                 {SRV_PREFORK, 2, "/?bytes=1000", 1000, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct srv_handle h = start(cases[i].m, cases[i].workers, 0, 0);
+        struct resp r;
+        get_once(h.port, cases[i].target, &r);
+        check_ok(&r, cases[i].bytes);
+        cr_assert_eq(r.close, cases[i].close, "%s: Connection: close is %d, want %d",
+                     srv_model_name(cases[i].m), r.close, cases[i].close);
+        stop(&h);
+    }
 }
 
 Test(server, body_sizes, .timeout = 10)
@@ -752,17 +746,6 @@ Test(server, run_in_process_blocking, .timeout = 10)
 }
 
 /* ---- configuration and command line ------------------------------------- */
-
-Test(server, model_names)
-{
-    enum srv_model m;
-    for (int i = 0; i < 3; i++) {
-        cr_assert_eq(srv_model_parse(srv_model_name((enum srv_model)i), &m), 0, "parse %s",
-                     srv_model_name((enum srv_model)i));
-        cr_assert_eq((int)m, i, "model %d, want %d", (int)m, i);
-    }
-    cr_assert_eq(srv_model_parse("asgi", &m), -EINVAL, "bad model accepted");
-}
 
 Test(server, http_parser)
 {
