@@ -1124,6 +1124,25 @@ Test(server, python_dies_with_parent, .timeout = 60)
     }
 }
 
+/* An app that cannot start is said, and leaves nothing behind. */
+Test(server, python_start_failure, .timeout = 40)
+{
+    struct srv_config c;
+    struct srv_handle h;
+    srv_config_default(&c);
+    c.model = SRV_FASTAPI;
+    if (srv_missing_package(c.model))
+        cr_skip_test("fastapi needs %s", srv_missing_package(c.model));
+    setenv("CB_SRV_PY_DIR", "/nonexistent-cb-py-dir", 1);
+    int null = open("/dev/null", O_WRONLY); /* the expected messages */
+    dup2(null, 2);
+    close(null);
+    int rc = srv_spawn(&c, &h);
+    cr_assert_eq(rc, -EIO, "spawn of an app that is not there: %d (%s)", rc, strerror(-rc));
+    cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+    cr_assert_eq(errno, ECHILD, "waitpid: %s", strerror(errno));
+}
+
 Test(server, model_table)
 {
     enum srv_model m;

@@ -25,8 +25,9 @@
  *             processes, time.sleep(L) (harness/server/py/flask_app.py).
  *   fastapi   a FastAPI app under uvicorn, await asyncio.sleep(L)
  *             (harness/server/py/fastapi_app.py). flask and fastapi run
- *             with Debian's /usr/bin/python3, only through srv_spawn, and
- *             do not support ?reset= (400).
+ *             with Debian's /usr/bin/python3, only through srv_spawn; they
+ *             take ?bytes= up to 16 MiB (pure Python sums ~10 MB/s) and do
+ *             not support ?reset= (400 for both).
  *
  * Robustness, in every model:
  *   - No request blocks the others. The X-Checksum of a big body costs

@@ -224,6 +224,13 @@ static void py_child(const struct srv_config *c, pid_t parent, int lfd, char *co
     _exit(ENOEXEC);
 }
 
+/* Has pid exited? It stays a zombie for srv_kill_group to reap. */
+static bool py_exited(pid_t pid)
+{
+    siginfo_t si = {0};
+    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
 /* Send a GET of /?ms=0 to port and read the answer (at most len - 1
  * bytes, NUL-terminated) until the server closes, while pid lives, within
  * deadline_ns. 0, -ECHILD (pid exited), -ETIMEDOUT or -errno. */
@@ -245,7 +252,7 @@ static int py_get(int port, pid_t pid, uint64_t deadline_ns, char *buf, size_t l
     }
     size_t have = 0;
     while (cb_now_ns() < deadline_ns) {
-        if (waitpid(pid, NULL, WNOHANG | WNOWAIT | __WALL) == pid) {
+        if (py_exited(pid)) {
             rc = -ECHILD;
             break;
         }
@@ -291,8 +298,18 @@ static int py_ready(const struct srv_config *c, pid_t pid, int port)
         return -EINVAL;
     }
     int rc = py_get(port, pid, cb_now_ns() + READY_NS, buf, len);
-    if (rc == -ECHILD)
+    /* A reset or an early EOF: usually the child dying with our request
+     * in its backlog. Give its exit a moment to show. */
+    for (int i = 0; i < 100 && rc != 0 && rc != -ECHILD && rc != -ETIMEDOUT; i++) {
+        if (py_exited(pid))
+            rc = -ECHILD;
+        struct timespec ts = srv_ts(10 * NS_PER_MS);
+        nanosleep(&ts, NULL);
+    }
+    if (rc == -ECHILD) {
         fprintf(stderr, "concbench: %s exited before answering (its messages are above)\n", name);
+        rc = -EIO;
+    }
     else if (rc == -ETIMEDOUT)
         fprintf(stderr, "concbench: %s did not answer within %d s\n", name,
                 (int)(READY_NS / NS_PER_S));
