@@ -924,7 +924,8 @@ Test(server, abandoned_freed_by_event_server, .timeout = 15)
         struct timespec pause = {0, 10 * 1000000L};
         nanosleep(&pause, NULL);
     }
-    cr_assert_eq(count_fds(h.pid), base + 20, "20 waiting connections: %d", count_fds(h.pid) - base);
+    cr_assert_eq(count_fds(h.pid), base + 20, "20 waiting connections: %d",
+                 count_fds(h.pid) - base);
     for (int i = 0; i < 20; i++)
         close(fds[i]);
     t0 = cb_now_ns();

@@ -175,17 +175,17 @@ static void py_argv(const struct srv_config *c, const char *dir, struct py_args 
          * SIGINT before it kills them (they exit within 0.1 s). */
         snprintf(pa->workers, sizeof pa->workers, "%d", c->workers > 0 ? c->workers : 1);
         snprintf(pa->conf, sizeof pa->conf, "%.*s/gunicorn_conf.py", PATH_MAX, dir);
-        const char *a[] = {PYTHON,       "-m",          "gunicorn",       "--bind",
-                           "fd://3",     "--workers",   pa->workers,      "--worker-class",
-                           "sync",       "--timeout",   "0",              "--graceful-timeout",
-                           "3",          "--log-level", "warning",        "--chdir",
-                           dir,          "--config",    pa->conf,         "flask_app:app"};
+        const char *a[] = {PYTHON,   "-m",          "gunicorn",  "--bind",
+                           "fd://3", "--workers",   pa->workers, "--worker-class",
+                           "sync",   "--timeout",   "0",         "--graceful-timeout",
+                           "3",      "--log-level", "warning",   "--chdir",
+                           dir,      "--config",    pa->conf,    "flask_app:app"};
         for (; n < sizeof a / sizeof a[0] && n < max - 1; n++)
             argv[n] = (char *)a[n];
     } else {
-        const char *a[] = {PYTHON,        "-m",          "uvicorn",         "--fd",    "3",
-                           "--app-dir",   dir,           "--log-level",     "warning",
-                           "--no-access-log", "fastapi_app:app"};
+        const char *a[] = {PYTHON,           "-m", "uvicorn",     "--fd",    "3",
+                           "--app-dir",      dir,  "--log-level", "warning", "--no-access-log",
+                           "fastapi_app:app"};
         for (; n < sizeof a / sizeof a[0] && n < max - 1; n++)
             argv[n] = (char *)a[n];
     }
@@ -238,7 +238,8 @@ static int py_get(int port, pid_t pid, uint64_t deadline_ns, char *buf, size_t l
 {
     static const char req[] = "GET /?ms=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                               "Connection: close\r\n\r\n";
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = -ETIMEDOUT;
     if (fd < 0)
@@ -309,8 +310,7 @@ static int py_ready(const struct srv_config *c, pid_t pid, int port)
     if (rc == -ECHILD) {
         fprintf(stderr, "concbench: %s exited before answering (its messages are above)\n", name);
         rc = -EIO;
-    }
-    else if (rc == -ETIMEDOUT)
+    } else if (rc == -ETIMEDOUT)
         fprintf(stderr, "concbench: %s did not answer within %d s\n", name,
                 (int)(READY_NS / NS_PER_S));
     else if (rc)
