@@ -121,7 +121,7 @@ $(BUILD)/concbench-micro: $(call objs,rel,$(MICRO_C) $(MICRO_CC)) $(BUILD)/rel/l
 all: $(BUILD)/concbench
 
 # The tests need the program too: they start `concbench` runs and servers.
-test: test-rel test-asan test-tsan test-scripts
+test: test-rel test-asan test-tsan test-scripts test-fuzz
 	@echo "make test: all suites passed"
 
 # The glue users meet: charts from fixtures, the report, summarize, and
@@ -144,6 +144,36 @@ test-tsan: $(BUILD)/tsan/concbench
 
 asan: $(TESTS_asan)
 tsan: $(BUILD)/tsan/concbench
+
+# --- fuzz: the request parser under libFuzzer (tests/fuzz/) -----------------
+# `make fuzz` runs it for FUZZ_TIME seconds (default 300); `make test` runs
+# test-fuzz, FUZZ_TEST_TIME seconds (default 25). clang's libFuzzer comes
+# from Debian (scripts/install-deps.sh fuzz: clang libclang-rt-14-dev).
+FUZZ_CC        ?= clang
+FUZZ_TIME      ?= 300
+FUZZ_TEST_TIME ?= 25
+FUZZ_DEPS_OK   := $(BUILD)/.deps-fuzz-ok
+FUZZ_BIN       := $(BUILD)/fuzz/fuzz_http
+FUZZ_SRC       := tests/fuzz/fuzz_http.c harness/server/srv_http.c
+
+$(FUZZ_DEPS_OK): scripts/install-deps.sh
+	$(Q)mkdir -p $(BUILD)
+	$(Q)scripts/install-deps.sh fuzz
+	$(Q)touch $@
+
+$(FUZZ_BIN): $(FUZZ_SRC) harness/server/srv_http.h strategies/body.h Makefile | $(FUZZ_DEPS_OK)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [fuzz] $@")
+	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g -pthread $(WARN) -D_GNU_SOURCE -Istrategies -Iharness/server \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_SRC) -o $@
+
+.PHONY: fuzz test-fuzz
+fuzz: $(FUZZ_BIN)
+	$(Q)tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_TIME)
+
+test-fuzz: $(FUZZ_BIN)
+	$(Q)tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_TEST_TIME)
+# --- end fuzz -----------------------------------------------------------------
 
 # The coroutine checks on AArch64 (qemu) and with the ucontext fallback.
 check-cross:

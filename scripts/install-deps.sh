@@ -21,7 +21,7 @@ PKGS_python="python3 python3-requests python3-aiohttp python3-flask gunicorn pyt
 # --- group peers: the runtimes users would pick instead ----------------------
 PKGS_peers=""
 # --- group fuzz: the request parser's fuzz target ---------------------------
-PKGS_fuzz=""
+PKGS_fuzz="clang libclang-rt-14-dev"
 
 check=""
 groups=""
