@@ -3,7 +3,9 @@
 # concbench, as a user runs them: build the installed peers
 # (scripts/build-peers.sh), then run each at small N for both workloads,
 # with a pool, and against a refused port. A peer whose toolchain is
-# missing is skipped, saying so.
+# missing is skipped, saying so. Last, each runs out of descriptors
+# (RLIMIT_NOFILE 128, against a test server of its own) and must say so
+# in a `limit` row rather than crash.
 # Usage (from the repo root): tests/test_peers.sh
 #   CB_BIN    the concbench binary (default build/concbench)
 #   CB_BUILD  the build folder the peers go to (default build; concbench
@@ -16,7 +18,8 @@ cb=${CB_BIN:-build/concbench}
 bd=${CB_BUILD:-build}
 pass=0 fail=0 skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbpeers.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+srv=""
+trap '[ -z "$srv" ] || kill "$srv" 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 
 ok()     { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
@@ -38,7 +41,7 @@ run() {
     shift 2
     csv=$tmp/run.csv
     rm -f "$csv"
-    if ! "$cb" run -q -o "$csv" "$@" > "$tmp/run.out" 2>&1 || [ ! -s "$csv" ]; then
+    if ! $launch "$cb" run -q -o "$csv" "$@" > "$tmp/run.out" 2>&1 || [ ! -s "$csv" ]; then
         # A run with failed tasks exits non-zero; the checks judge the row.
         [ -s "$csv" ] || { not_ok "$desc (no row)"; sed 's/^/#   /' "$tmp/run.out" | tail -5; return; }
     fi
@@ -52,6 +55,10 @@ run() {
         tail -n 1 "$csv" | sed 's/^/#   row: /'
     fi
 }
+
+# How run() starts concbench: as is, or with few descriptors (lowfd).
+launch=command
+lowfd() { (ulimit -n 128 && exec "$@"); }
 
 # under SECONDS: true when $wall is below SECONDS.
 under() { awk -v w="$wall" -v m="$1" 'BEGIN { exit !(w != "" && w + 0 < m + 0) }'; }
@@ -116,5 +123,25 @@ for s in go-goroutines node-async rust-tokio java-threads java-async; do
 done
 
 [ "$skip" -eq 0 ] || echo "# $skip skipped: toolchain not installed"
+# --- out of descriptors: a limit row, not a crash ---------------------------
+# The server runs apart, with the usual limit; only the peer gets 128.
+"$cb" serve --port 0 --latency 500ms > "$tmp/serve.log" 2>&1 &
+srv=$!
+url="" i=0
+while [ -z "$url" ] && [ "$i" -lt 50 ]; do
+    url=$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$tmp/serve.log")
+    [ -n "$url" ] || sleep 0.1
+    i=$((i + 1))
+done
+launch=lowfd
+for s in go-goroutines node-async rust-tokio java-threads java-async; do
+    installed "$s" || continue
+    [ -n "$url" ] || { not_ok "$s: no test server for the descriptor limit"; continue; }
+    run "$s: 300 GETs with RLIMIT_NOFILE 128 make a limit row" \
+        '[ "$status" = limit ] && case "$kinds" in *emfile=*) true ;; *) false ;; esac' \
+        -s "$s" -w http -n 300 -u "$url/"
+done
+launch=command
+
 echo "peers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
