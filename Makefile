@@ -24,14 +24,14 @@ CRIT_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterio
 BENCH_LIBS  = $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -lpthread
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness/cli -Iharness/server -Iharness/micro
+CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness/cli -Iharness/server -Iharness/micro -I$(BUILD)
 # Where external strategies (strategies/PROTOCOL.md) find their programs
 # when CONCBENCH_ROOT does not say: this source tree.
 CPPFLAGS += -DCB_ROOT='"$(CURDIR)"'
 CFLAGS   := -std=gnu11 $(OPT) -g -pthread -fno-omit-frame-pointer $(WARN)
 CXXFLAGS := -std=c++17 $(OPT) -g -pthread -Wall -Wextra -Werror
 DEPFLAGS  = -MMD -MP
-LDLIBS    = $(CURL_LIBS) -lpthread -lm
+LDLIBS    = $(CURL_LIBS) -lcrypto -lpthread -lm
 
 # Machine code is the only compile-time choice: the context switch.
 ifeq ($(ARCH),x86_64)
@@ -176,5 +176,49 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# --- cli: version, install, the CLI's tests (owned by the cli engineer) ---
+# build/version.h holds `git describe` at build time (concbench --version and
+# the machine record); it is rewritten only when the description changes.
+CB_DESCRIBE := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
+	@echo '#define CB_VERSION "$(CB_DESCRIBE)"' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+$(foreach f,rel asan tsan,$(BUILD)/$(f)/harness/cli/main.c.o $(BUILD)/$(f)/harness/cli/machine.c.o): $(BUILD)/version.h
+.PHONY: FORCE install test-cli
+FORCE:
+
+PREFIX ?= /usr/local
+install: $(BUILD)/concbench
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/concbench $(DESTDIR)$(PREFIX)/bin/concbench
+
+# The command line, the README's examples, client and server in two network
+# namespaces (skipped without root or iproute2).
+test-cli: $(BUILD)/concbench $(BUILD)/asan/concbench
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_cli.sh
+	$(Q)echo "== the same under ASan+UBSan (every exit status must hold, no leak)"
+	$(Q)LSAN_OPTIONS=suppressions=tests/lsan_cli.supp CB_BIN=$(BUILD)/asan/concbench sh tests/test_cli.sh
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_readme.sh
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_netns.sh
+test: test-cli
+# --- end cli ---
+
+# --- external strategies and process control (lead) ---
+# The Python strategies and servers need Debian's Python packages (the
+# python group of scripts/install-deps.sh), installed once.
+$(BUILD)/.deps-python: scripts/install-deps.sh | $(DEPS_OK)
+	$(Q)scripts/install-deps.sh python
+	$(Q)touch $@
+.PHONY: test-python test-interrupt
+# The article's Python programs through the protocol, each workload each implements.
+test-python: $(BUILD)/concbench $(BUILD)/.deps-python
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_python.sh
+# Interrupt an HTTP sweep with every signal: nothing of the run is left.
+test-interrupt: $(BUILD)/concbench
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_interrupt.sh
+test: test-python test-interrupt
+# --- end external strategies and process control ---
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

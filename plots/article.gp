@@ -1,7 +1,8 @@
 # article.gp: the article's timings beside ours, experiment by experiment:
 # grey bar = article (CPython, aiohttp, a remote site), coloured bar = ours
 # (colour of the strategy used), seconds printed at the bar ends.
-# Set by plot.sh: in (reproduce.tsv: y experiment article_s ours_s ratio cpu_s strategy), out, fmt, plotdir.
+# Set by plot.sh: in (reproduce.tsv: y experiment article_s ours_s ratio cpu_s strategy), out, fmt,
+#   plotdir, datadir, strategies (those of the rows, for the key).
 load plotdir.'/common.gp'
 stats in using 3 skip 1 nooutput name 'A'
 stats in using 4 skip 1 nooutput name 'O'
@@ -20,6 +21,7 @@ set style fill solid 0.85 border -1
 plot in using (column('article_s') / 2):(column('y') + 0.19):(column('article_s') / 2):(0.17):ytic(strcol('experiment')) \
         with boxxyerror lc rgb '#bbbbbb' title 'article', \
      '' using (column('ours_s') / 2):(column('y') - 0.19):(column('ours_s') / 2):(0.17):(colnum(strcol('strategy'))) \
-        with boxxyerror lc rgb variable title 'ours (colour = strategy)', \
+        with boxxyerror lc rgb variable notitle, \
      '' using (column('article_s') + top * 0.01):(column('y') + 0.19):(sprintf('%.2f', column('article_s'))) with labels left font ',9' notitle, \
-     '' using (column('ours_s') + top * 0.01):(column('y') - 0.19):(sprintf('%.2f', column('ours_s'))) with labels left font ',9' notitle
+     '' using (column('ours_s') + top * 0.01):(column('y') - 0.19):(sprintf('%.2f', column('ours_s'))) with labels left font ',9' notitle, \
+     for [s in strategies] NaN with boxes fs solid 0.85 lc rgb color(s) title 'ours: '.s

@@ -3,7 +3,7 @@
 # event server (like FastAPI under an ASGI server): wall time against N.
 # Dotted steps: ceil(N/W) x L, what a W-worker blocking server allows; an
 # open circle on them marks an N the sweep skipped as over its time budget.
-# Set by plot.sh: in, out, fmt, plotdir, strategy, servers, latency.
+# Set by plot.sh: in, out, fmt, plotdir, datadir, strategy, servers, latency.
 load plotdir.'/common.gp'
 # The x range is the one of the blocking runs (the event rows may go further).
 stats in using (strcol('server') ne 'event' ? column('n') : NaN) nooutput

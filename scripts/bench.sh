@@ -1,69 +1,136 @@
 #!/bin/sh
 # The benchmark sweep behind `make bench`: every strategy on the sleep and
 # HTTP workloads across N, then a blocking-versus-event server comparison;
-# then the summary, the charts and REPORT.md. Progress goes to stderr.
+# then the summary, the charts and REPORT.md (scripts/plot.sh, the results
+# pipeline). Progress goes to stderr.
 #
 # Usage: scripts/bench.sh            (make bench)
 # Environment:
-#   PROFILE     default | full | tiny                        (default: default)
-#   STRATEGIES  space- or comma-separated strategy names      (default: all, from `concbench list`)
-#   NS          space- or comma-separated task counts         (per profile)
+#   PROFILE     tiny | default | full | peers                 (default: default)
+#   STRATEGIES  space- or comma-separated strategy names      (default: the profile's, from `concbench list --tsv`)
+#   NS          space- or comma-separated task counts         (per profile and language)
 #   REPS        repetitions per configuration                 (per profile)
 #   DURATION    D of each sleep and L of the test server      (per profile; 1s, 50ms, 2.5s)
 #   BUDGET      skip runs expected to take longer than this   (per profile)
 #   CB_BIN      the concbench program                         (default: build/concbench)
 #   CB_RESULTS  output folder (default: results/<UTC timestamp>, and results/latest points to it)
+#   DRY_RUN     1: print the sweeps (`concbench sweep ...`, one a line) and run nothing
+#
+# Strategies come from `concbench list --tsv`, by language: C, Python (the
+# article's programs) and the peers (every other language). Each sweep gets
+# only the strategies that implement its workload. A strategy the list marks
+# available=no is passed to the sweep only if the harness writes `skipped`
+# rows for it (probed once with N = 1); otherwise it is left out and the
+# report names it with the list's reason.
 #
 # Profiles:
-#   default  N = 1 3 10 100 1000 10000, 3 repetitions, D = L = 1 s, budget 5 s;
+#   default  C: N = 1 3 10 100 1000 10000, 3 repetitions, D = L = 1 s, budget 5 s;
 #            server comparison: epoll client, blocking server W = 1, 2, 4,
-#            N = 1 3 10 100, 1 repetition, budget 6 s. Measured: 300 s on 2
-#            cores with budget 12 s there, under load (load average 24 at the
-#            start); about 4.5 minutes with these budgets. Where the time goes:
-#            the concurrent strategies take >= 1 s per run whatever N, so
-#            5 strategies x 6 N x 3 reps x 2 workloads >= 180 s, plus
-#            more at N = 10000 (fork spawning, 10k HTTP connections), ~60 s.
+#            N = 1 3 10 100, 1 repetition, budget 6 s. Measured (C only,
+#            before the cgroup meter): 300 s on 2 cores with budget 12 s there,
+#            under load (load average 24 at the start); about 4.5 minutes with
+#            these budgets. Where the time
+#            goes: the concurrent strategies take >= 1 s per run whatever N, so
+#            5 strategies x 6 N x 3 reps x 2 workloads >= 180 s, plus more at
+#            N = 10000 (fork spawning, 10k HTTP connections), ~60 s.
 #            Sequential takes N x D: with a 5 s budget it runs N = 1 and 3
-#            (4 s x 3 reps x 2 workloads = 24 s) and N >= 10 become "skipped"
-#            rows that say so. The blocking server takes ceil(N/W) x L: budget
-#            6 s runs W=1: N<=3, W=2 and W=4: N<=10 (4 + 8 + 5 = 17 s) and
-#            skips the rest. The event server's side of that chart is the main
-#            HTTP sweep's epoll rows (same client, same N).
-#   full     N up to 1 000 000, 3 repetitions, D = L = 1 s, budget 60 s;
-#            limits and the budget turn what a strategy cannot do into rows.
-#   tiny     N = 1 3, 1 repetition, D = L = 50 ms, for the test suite.
+#            and N >= 10 become "skipped" rows that say so. The blocking server
+#            takes ceil(N/W) x L: budget 6 s runs W=1: N<=3, W=2 and W=4: N<=10
+#            (17 s) and skips the rest. The event server's side of that chart
+#            is the main HTTP sweep's epoll rows (same client, same N).
+#            Python: sleep N = 1 100 10000, HTTP N = 1 100 1000, 1 repetition,
+#            the same budget, and a run timeout of 30 s so that one slow
+#            strategy costs at most that (py-multiprocessing at 10,000 sleeps
+#            is a `timeout` row). Measured on the 2-core machine with the
+#            meter of the whole cost (a memory cgroup per run): 409 s for the
+#            whole profile (make bench: 6 min 50 s); the Python sweeps' 33
+#            runs took 56 s of wall and start-up plus that 30 s timeout.
+#   full     N up to 1 000 000 (HTTP up to 10 000 for Python), 3 repetitions,
+#            D = L = 1 s, budget 60 s; limits and the budget turn what a
+#            strategy cannot do into rows.
+#   peers    every peer runtime (Go, Node.js, Rust, Java) and the C strategies:
+#            N = 1000 10000 100000 1000000 sleeps and 100 1000 10000 GETs,
+#            3 repetitions, D = L = 1 s, budget 60 s; no server comparison. The
+#            report adds the cross-runtime chart with the published figures.
+#   tiny     C only, N = 1 3, 1 repetition, D = L = 50 ms, for the test suite.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cb=${CB_BIN:-$here/build/concbench}
 profile=${PROFILE:-default}
+py=${CB_PYTHON:-/usr/bin/python3}
 [ -x "$cb" ] || { echo "bench.sh: $cb not found; run make first" >&2; exit 1; }
 
+# Per profile: N lists per language group and workload (c_sleep c_http
+# py_sleep py_http peer_sleep peer_http; empty: the group is not run),
+# repetitions (reps for C and peers, py_reps), D = L, budget, the run timeout
+# of the Python and peer sweeps, and the server comparison (s_*).
+py_sleep="" py_http="" peer_sleep="" peer_http="" py_reps=1 x_timeout=""
+s_ns="" s_reps=1 s_budget=6s s_workers=""
 case "$profile" in
-default) p_ns="1 3 10 100 1000 10000";  p_reps=3; p_dur=1s;   p_budget=5s
-         s_ns="1 3 10 100"; s_reps=1; s_budget=6s; s_workers="1 2 4" ;;
-full)    p_ns="1 3 10 100 1000 10000 100000 1000000"; p_reps=3; p_dur=1s; p_budget=60s
-         s_ns="1 3 10 100 1000"; s_reps=1; s_budget=60s; s_workers="1 2 4" ;;
-tiny)    p_ns="1 3"; p_reps=1; p_dur=50ms; p_budget=5s
-         s_ns="1 3"; s_reps=1; s_budget=5s; s_workers="1 2" ;;
-*) echo "bench.sh: unknown PROFILE=$profile (default, full, tiny)" >&2; exit 2 ;;
+default) c_sleep="1 3 10 100 1000 10000"; c_http=$c_sleep; reps=3; dur=1s; budget=5s
+         py_sleep="1 100 10000"; py_http="1 100 1000"; py_reps=1; x_timeout=30s
+         s_ns="1 3 10 100"; s_workers="1 2 4" ;;
+full)    c_sleep="1 3 10 100 1000 10000 100000 1000000"; c_http=$c_sleep; reps=3; dur=1s; budget=60s
+         py_sleep=$c_sleep; py_http="1 3 10 100 1000 10000"; py_reps=3; x_timeout=300s
+         s_ns="1 3 10 100 1000"; s_budget=60s; s_workers="1 2 4" ;;
+peers)   c_sleep="1000 10000 100000 1000000"; c_http="100 1000 10000"; reps=3; dur=1s; budget=60s
+         peer_sleep=$c_sleep; peer_http=$c_http; x_timeout=300s ;;
+tiny)    c_sleep="1 3"; c_http=$c_sleep; reps=1; dur=50ms; budget=5s
+         s_ns="1 3"; s_budget=5s; s_workers="1 2" ;;
+*) echo "bench.sh: unknown PROFILE=$profile (tiny, default, full, peers)" >&2; exit 2 ;;
 esac
-ns=${NS:-$p_ns}
-reps=${REPS:-$p_reps}
-dur=${DURATION:-$p_dur}
-budget=${BUDGET:-$p_budget}
-strategies=${STRATEGIES:-$("$cb" list | cut -f1)}
+reps=${REPS:-$reps}
+py_reps=${REPS:-$py_reps}
+dur=${DURATION:-$dur}
+budget=${BUDGET:-$budget}
 
 # concbench takes comma-separated lists.
-commas() { echo "$*" | tr ', ' '\n\n' | grep -v '^$' | paste -sd, -; }
-ns_c=$(commas "$ns")
-st_c=$(commas "$strategies")
+commas() { echo "$*" | tr ' ' ',' | tr ',' '\n' | grep -v '^$' | paste -sd, -; }
 
 ts=$(date -u +%Y%m%dT%H%M%SZ)
 out=${CB_RESULTS:-$here/results/$ts}
 mkdir -p "$out"
 runs=$out/runs.csv
-echo "bench.sh: profile $profile: strategies $st_c; N $ns_c; $reps reps; D = L = $dur; budget $budget" >&2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbbench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# The strategy list: `concbench list --tsv`. A program without it (before
+# the CLI had it) prints "name<TAB>summary", an external one's summary
+# starting "LANGUAGE program:"; every strategy then counts as implementing
+# both workloads (the harness writes a row for one it does not).
+list=$tmp/list.tsv
+"$cb" list --tsv >"$list" 2>/dev/null || true
+if ! head -n 1 "$list" | grep -q "^name$(printf '\t')"; then
+    "$cb" list | awk -F '\t' 'BEGIN { OFS = "\t"; print "name", "language", "kind", "workloads", "available", "version", "color", "summary" }
+        { lang = "c"; if (match($2, /^[a-z]+ program:/)) lang = substr($2, 1, RLENGTH - 9)
+          print $1, lang, (lang == "c" ? "c" : "external"), "sleep,http", "yes", "", "", $2 }' >"$list"
+fi
+
+# Does the harness write `skipped` rows for a strategy that is not available?
+# Ask once, with the first such strategy at N = 1.
+unavailable=$(awk -F '\t' 'NR > 1 && $5 == "no" { print $1; exit }' "$list")
+skiprows=0
+if [ -n "$unavailable" ]; then
+    timeout 60 "$cb" sweep -q -w sleep -s "$unavailable" -n 1 -r 1 -o "$tmp/probe.csv" >/dev/null 2>&1 || true
+    if [ -s "$tmp/probe.csv" ] && grep -q ',skipped,' "$tmp/probe.csv"; then skiprows=1; fi
+fi
+
+# pick GROUP WORKLOAD: comma-separated names of the group (c, python, peers:
+# any other language) that implement WORKLOAD, in list order; STRATEGIES, when
+# set, keeps only those it names.
+pick() {
+    awk -F '\t' -v grp="$1" -v wl="$2" -v only=",$(commas "${STRATEGIES:-}")," -v skiprows="$skiprows" '
+    NR == 1 { next }
+    { g = ($2 == "c" || $2 == "python") ? $2 : "peers" }
+    g != grp || index("," $4 ",", "," wl ",") == 0 { next }
+    only != ",," && index(only, "," $1 ",") == 0 { next }
+    $5 == "no" && !skiprows { next }
+    { printf "%s%s", (n++ ? "," : ""), $1 }
+    END { if (n) print "" }' "$list"
+}
+
+echo "bench.sh: profile $profile; $reps reps (Python: $py_reps); D = L = $dur; budget $budget" >&2
 echo "bench.sh: writing $out" >&2
 start=$(date +%s)
 
@@ -71,13 +138,37 @@ start=$(date +%s)
 # already in runs.csv. Record the failure and go on; exit non-zero at the end.
 failed=0
 sweep() {
+    if [ "${DRY_RUN:-0}" = 1 ]; then echo "concbench sweep $*"; return 0; fi
     echo "bench.sh: concbench sweep $*" >&2
-    "$cb" sweep "$@" -o "$runs" || { echo "bench.sh: sweep failed (exit $?): $*" >&2; failed=1; }
+    # The sweep's human summary goes to stderr with its progress: stdout is
+    # this script's table and the report's path.
+    "$cb" sweep "$@" -o "$runs" --ignore-failure >&2 || { echo "bench.sh: sweep failed (exit $?): $*" >&2; failed=1; }
 }
-sweep -w sleep -s "$st_c" -n "$ns_c" -r "$reps" -d "$dur" --budget "$budget"
-sweep -w http -s "$st_c" -n "$ns_c" -r "$reps" --latency "$dur" --budget "$budget" --server-model event
+# group GROUP WORKLOAD NS REPS [more sweep options]: one sweep of a group, if
+# the profile runs that group (NS is not empty) and it has strategies; the
+# environment's NS replaces the profile's N list, it does not add a group.
+group() {
+    [ -n "$3" ] || return 0
+    g=$1 wl=$2 gns=$(commas "${NS:-$3}") greps=$4; shift 4
+    st=$(pick "$g" "$wl")
+    [ -n "$st" ] || return 0
+    if [ "$wl" = sleep ]; then set -- -d "$dur" "$@"; else set -- --latency "$dur" --server-model event "$@"; fi
+    sweep -w "$wl" -s "$st" -n "$gns" -r "$greps" --budget "$budget" "$@"
+}
+xt=${x_timeout:+--run-timeout $x_timeout}
+for wl in sleep http; do
+    case $wl in
+    sleep) cns=$c_sleep pns=$py_sleep ens=$peer_sleep ;;
+    *)     cns=$c_http pns=$py_http ens=$peer_http ;;
+    esac
+    group c "$wl" "$cns" "$reps"
+    # shellcheck disable=SC2086  # $xt is two words or none
+    group python "$wl" "$pns" "$py_reps" $xt
+    # shellcheck disable=SC2086
+    group peers "$wl" "$ens" "$reps" $xt
+done
 # Server comparison: the same epoll client against W blocking workers.
-if [ -z "${STRATEGIES:-}" ] || echo ",$st_c," | grep -q ',epoll,'; then
+if [ -n "$s_workers" ] && echo ",$(pick c http)," | grep -q ',epoll,'; then
     s_ns_c=$(commas "${NS:-$s_ns}")
     for w in $s_workers; do
         sweep -w http -s epoll -n "$s_ns_c" -r "$s_reps" --latency "$dur" --budget "${BUDGET:-$s_budget}" \
@@ -85,10 +176,15 @@ if [ -z "${STRATEGIES:-}" ] || echo ",$st_c," | grep -q ',epoll,'; then
     done
 fi
 
+[ "${DRY_RUN:-0}" = 1 ] && { rmdir "$out" 2>/dev/null || true; exit 0; }
 [ -s "$runs" ] || { echo "bench.sh: no rows in $runs" >&2; exit 1; }
 "$cb" summarize "$runs" -o "$out/summary.csv"
-"$here/scripts/plot.sh" "$out" >/dev/null || { echo "bench.sh: plotting failed" >&2; failed=1; }
-report=$(python3 "$here/scripts/report.py" "$out" --profile "$profile")
+# The list of strategies as it was for this run, so the folder's charts keep
+# their order and colours whatever the program says later.
+"$cb" list --tsv >"$out/strategies.tsv" 2>/dev/null || true
+head -n 1 "$out/strategies.tsv" | grep -q "^name$(printf '\t')" || rm -f "$out/strategies.tsv"
+"$here/scripts/plot.sh" "$out" --profile "$profile" >/dev/null || { echo "bench.sh: plotting failed" >&2; failed=1; }
+report=$out/REPORT.md
 
 if [ -z "${CB_RESULTS:-}" ]; then
     # Relative link, so the results folder can be moved or copied whole.
@@ -96,23 +192,7 @@ if [ -z "${CB_RESULTS:-}" ]; then
 fi
 
 # Compact summary: one line per strategy, workload, server and N.
-awk -v FS=, "$(cat "$here/scripts/csv.awk")"'
-function bytes(v) {
-    if (v == "") return "-"
-    v += 0  # fields built by concatenation are strings: compare as numbers
-    if (v >= 1048576) return sprintf("%.1f MiB", v / 1048576)
-    if (v >= 1024) return sprintf("%.1f KiB", v / 1024)
-    return sprintf("%.0f B", v)
-}
-NR == 1 { nh = csvsplit($0, h); for (i = 1; i <= nh; i++) c[h[i]] = i
-          printf "%-10s %-5s %-10s %8s %10s %10s  %s\n", "strategy", "work", "server", "n", "wall_s", "mem/task", "status"
-          next }
-{ csvsplit($0, f)
-  w = f[c["wall_med_s"]]
-  printf "%-10s %-5s %-10s %8s %10s %10s  %s%s\n", f[c["strategy"]], f[c["workload"]], f[c["server"]], f[c["n"]],
-         (w == "" ? "-" : sprintf("%.3f", w)), bytes(f[c["mem_per_task_med_b"]]), f[c["status"]],
-         (f[c["noisy"]] == "1" ? " (noisy)" : "") }
-' "$out/summary.csv"
+"$py" "$here/scripts/results.py" --table "$out"
 
 echo "bench.sh: done in $(( $(date +%s) - start )) s"
 echo "report: $report"

@@ -7,6 +7,7 @@
 #   build-essential      gcc, g++, make
 #   pkg-config           finds the libraries below
 #   libcurl4-openssl-dev libcurl, the HTTP client every strategy uses
+#   libssl-dev           OpenSSL's SHA-256, for --expect-sha256 (the probe)
 #   libbenchmark-dev     Google Benchmark, for the micro-benchmarks
 #   libcriterion-dev     Criterion, the test framework
 #   gnuplot-nox          draws the charts

@@ -39,13 +39,13 @@ mkdir -p "$dir"
 
 # The table is printed even if a benchmark failed; the exit status says so.
 status=0
-python3 scripts/micro_to_dat.py "$dir/micro.json" "$dir/micro.dat" || status=$?
+/usr/bin/python3 scripts/micro_to_dat.py "$dir/micro.json" "$dir/micro.dat" || status=$?
 [ "$status" -le 1 ] || exit "$status"
 
 gnuplot -e "datafile='$dir/micro.dat'; outbase='$dir/micro'" plots/micro.gp
 echo "micro.sh: wrote $dir/micro.json micro.dat micro.png micro.svg"
 # Join the folder's report, when `make bench` wrote one there.
 if [ -s "$dir/summary.csv" ]; then
-    python3 scripts/report.py "$dir" >/dev/null && echo "micro.sh: added to $dir/REPORT.md"
+    /usr/bin/python3 scripts/results.py "$dir" >/dev/null && echo "micro.sh: added to $dir/REPORT.md"
 fi
 exit "$status"

@@ -23,7 +23,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbrepro.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 csv=$out/reproduce.csv
-echo "experiment,article_s,ours_s,ratio,cpu_s,strategy,workload,n,server,command" >"$csv"
+/usr/bin/python3 "$here/scripts/results.py" --reproduce-header >"$csv"
 failed=0
 
 # experiment NAME ARTICLE_S SERVER concbench-run-arguments...
@@ -45,18 +45,9 @@ experiment() {
         printf '"%s",%s,,,,,,,%s,concbench run %s\n' "$name" "$article" "$server" "$*" >>"$csv"
         return 0
     fi
-    # One row out: fields by header name; the run's own CSV may quote notes.
-    awk -v name="$name" -v article="$article" -v server="$server" -v cmd="concbench run $*" "$(cat "$here/scripts/csv.awk")"'
-    function q(s) { if (s ~ /[,"]/) { gsub(/"/, "\"\"", s); return "\"" s "\"" } return s }
-    NR == 1 { nh = csvsplit($0, h); for (i = 1; i <= nh; i++) c[h[i]] = i; next }
-    { csvsplit($0, f); wall = f[c["wall_s"]]; u = f[c["user_s"]]; s = f[c["sys_s"]]
-      st = f[c["status"]]; strat = f[c["strategy"]]; wl = f[c["workload"]]; n = f[c["n"]] }
-    END {
-        ratio = (wall != "" && article > 0) ? sprintf("%.3f", wall / article) : ""
-        cpu = (u != "" && s != "") ? sprintf("%.6f", u + s) : ""
-        if (st != "" && st != "ok") printf "reproduce.sh: %s: status %s\n", name, st > "/dev/stderr"
-        print q(name), article, wall, ratio, cpu, q(strat), q(wl), n, q(server), q(cmd)
-    }' OFS=, "$tmp/run.csv" >>"$csv"
+    # One row out, from the run's CSV by column name (scripts/cbresults).
+    /usr/bin/python3 "$here/scripts/results.py" --reproduce-row "$name" "$article" "$server" \
+        "concbench run $*" "$tmp/run.csv" >>"$csv"
 }
 
 # The article's experiments, in its order. L = 1 s stands in for its remote
@@ -74,14 +65,9 @@ experiment "100 concurrent GETs, event server"  41.8 event -s epoll -w http -n 1
 experiment "100 concurrent GETs, blocking W=2"  41.8 blocking:2 -s epoll -w http -n 100 --latency 1s --server-model blocking --server-workers 2
 experiment "100 concurrent GETs, blocking W=3"  41.8 blocking:3 -s epoll -w http -n 100 --latency 1s --server-model blocking --server-workers 3
 
+# plot.sh draws the article chart and writes REPRODUCE.md (scripts/results.py).
 "$here/scripts/plot.sh" "$out" >/dev/null || { echo "reproduce.sh: plotting failed" >&2; failed=1; }
-python3 "$here/scripts/report.py" --reproduce "$out" >/dev/null
 
-awk "$(cat "$here/scripts/csv.awk")"'
-NR == 1 { printf "%-36s %9s %9s %7s %9s\n", "experiment", "article_s", "ours_s", "ratio", "cpu_s"; next }
-{ csvsplit($0, f)
-  printf "%-36s %9.2f %9s %7s %9s\n", f[1], f[2], (f[3] == "" ? "-" : sprintf("%.3f", f[3])),
-         (f[4] == "" ? "-" : sprintf("%.2f", f[4])), (f[5] == "" ? "-" : sprintf("%.3f", f[5])) }
-' "$csv"
+/usr/bin/python3 "$here/scripts/results.py" --reproduce-table "$csv"
 echo "reproduce: $out/REPRODUCE.md"
 exit "$failed"

@@ -95,7 +95,7 @@ for srv in concbench nginx; do
     url=http://127.0.0.1:$port/
     for s in $strategies; do
         for r in $(seq 1 "$reps"); do
-            row=$("$cb" run -q -s "$s" -w http -u "$url" -n "$n" --max-in-flight "$c" | tail -n 1)
+            row=$("$cb" run -q --csv -s "$s" -w http -u "$url" -n "$n" --max-in-flight "$c" | tail -n 1)
             wall=$(echo "$row" | cut -d, -f10)
             st=$(echo "$row" | cut -d, -f9)
             errs=$(echo "$row" | cut -d, -f29)

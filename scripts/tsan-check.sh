@@ -12,7 +12,7 @@ export TSAN_OPTIONS="halt_on_error=1:exitcode=66"
 passed=0; failed=0
 check() {
     name=$1; shift
-    out=$("$bin" run -q "$@" 2>/tmp/cb-tsan.$$)
+    out=$("$bin" run -q --csv "$@" 2>/tmp/cb-tsan.$$)
     status=$(printf '%s\n' "$out" | tail -n 1 | cut -d, -f9)
     if [ "$status" = ok ] && ! grep -q ThreadSanitizer /tmp/cb-tsan.$$; then
         echo "ok - $name"

@@ -3,6 +3,7 @@
 #include "cb_limits.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,26 +20,52 @@
 
 enum coro_state { CORO_NEW, CORO_RUNNING, CORO_SUSPENDED, CORO_DONE };
 
+/*
+ * One coroutine. With the assembly switch and the shared stack, a suspended
+ * coroutine is nothing but its frames: the registers are on the stack (the
+ * switch pushed them there), and its stack pointer is the top of the shared
+ * stack minus save_len. So the record is 8 bytes of header and the frames,
+ * kept inline (96 bytes for a task asleep in coro_sleep_until()); a frame
+ * larger than the record's room goes to a buffer of its own.
+ */
 struct coro {
-    struct coro_ctx ctx;
-    struct coro_sched *sched;
-    void (*fn)(void *);
-    void *arg;
-    char *save; /* shared policy: the frames, while off the stack */
-    uint32_t save_len, save_cap;
-    char *stack; /* fixed policy: usable stack [stack, +stack_size) */
+    uint8_t state;       /* enum coro_state */
+    uint8_t spilled;     /* shared: the saved frames are in u.spill */
+    uint16_t inline_cap; /* shared: bytes of frames the record holds; fixed: 0 */
+    uint32_t save_len;   /* shared, suspended: bytes of frames [sp, top) */
 #ifdef CORO_USE_UCONTEXT
-    char *sp_hint; /* lowest live stack address when it last yielded */
+    struct coro_ctx ctx; /* swapcontext keeps registers here, not on the stack */
+    char *sp_hint;       /* lowest live stack address when it last yielded */
 #endif
-    uint8_t state;
-    char inline_save[]; /* shared policy: frames live here when they fit */
+    union {
+        struct {
+            void (*fn)(void *); /* CORO_NEW: what the first resume runs */
+            void *arg;
+            void *sp;    /* fixed, suspended: the switch's saved sp */
+            char *stack; /* fixed: usable stack [stack, +stack_size) */
+        } run;
+        char *spill;   /* shared, suspended and saved: the frames, when too big */
+        char room[32]; /* shared, suspended and saved: the frames (see frames_in) */
+    } u;
 };
 
-/* Shared policy: one allocation holds a coroutine and, usually, its saved
- * frames (a task suspended in coro_sleep_until() has 150-200 bytes of
- * them), which saves a malloc and a free per coroutine. With the assembly
- * switch the whole allocation is 256 bytes. */
-enum { CORO_INLINE_SAVE = 192 };
+/* Where c's frames are kept inline: inline_cap bytes from the union on,
+ * past its declared end when the record was made larger for them. */
+static char *frames_in(struct coro *c)
+{
+    return (char *)c + offsetof(struct coro, u);
+}
+
+/* The record's size: the header and the union, or the inline frames. */
+static size_t record_size(uint32_t inline_cap)
+{
+    size_t least = sizeof(((struct coro *)0)->u);
+    return offsetof(struct coro, u) + (inline_cap > least ? inline_cap : least);
+}
+
+/* A record no bigger than this keeps the frames inline; larger ones would
+ * cost every coroutine created after one deep frame. */
+enum { CORO_INLINE_MAX = 512 };
 
 struct coro_slab {
     struct coro_slab *next;
@@ -47,6 +74,109 @@ struct coro_slab {
 };
 
 enum { SLAB_STACKS = 64 };
+
+/* --- the arena ----------------------------------------------------------- */
+
+struct coro_arena_chunk {
+    struct coro_arena_chunk *next;
+    size_t len;
+};
+
+#if CORO_ASAN
+#define ARENA_POISON(p, n)   __asan_poison_memory_region((p), (n))
+#define ARENA_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define ARENA_POISON(p, n)   ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+static size_t arena_round(size_t len)
+{
+    return len < 8 ? 8 : (len + 7) & ~(size_t)7;
+}
+
+/* A block of len bytes (8-byte aligned), or NULL. */
+static void *arena_alloc(struct coro_arena *a, size_t len)
+{
+    len = arena_round(len);
+    if (len > CORO_ARENA_MAX)
+        return malloc(len);
+    void **head = &a->free[len / 8];
+    void *p = *head;
+    if (p) {
+        ARENA_UNPOISON(p, len);
+        *head = *(void **)p;
+        return p;
+    }
+    if ((size_t)(a->end - a->pos) < len) {
+        /* The rest of the old chunk (under CORO_ARENA_MAX bytes) stays
+         * unused. MAP_NORESERVE: pages are committed as they are touched. */
+        char *map = mmap(NULL, CORO_ARENA_CHUNK, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (map == MAP_FAILED)
+            return NULL;
+        struct coro_arena_chunk *ch = (struct coro_arena_chunk *)map;
+        *ch = (struct coro_arena_chunk){a->chunks, CORO_ARENA_CHUNK};
+        a->chunks = ch;
+        a->pos = map + sizeof *ch;
+        a->end = map + CORO_ARENA_CHUNK;
+        ARENA_POISON(a->pos, (size_t)(a->end - a->pos));
+    }
+    p = a->pos;
+    a->pos += len;
+    ARENA_UNPOISON(p, len);
+    return p;
+}
+
+/* Free a block from arena_alloc(a, len), with the same len. */
+static void arena_free(struct coro_arena *a, void *p, size_t len)
+{
+    len = arena_round(len);
+    if (len > CORO_ARENA_MAX) {
+        free(p);
+        return;
+    }
+    *(void **)p = a->free[len / 8];
+    a->free[len / 8] = p;
+    ARENA_POISON(p, len);
+}
+
+static void arena_fini(struct coro_arena *a)
+{
+    while (a->chunks) {
+        struct coro_arena_chunk *ch = a->chunks;
+        a->chunks = ch->next;
+        ARENA_UNPOISON(ch, ch->len);
+        munmap(ch, ch->len);
+    }
+    *a = (struct coro_arena){0};
+}
+
+/* The switch frame's slots, in 8-byte words from the saved sp, as the .S
+ * file's table names them. */
+#if defined(__x86_64__)
+enum {
+    CORO_FRAME_FPCTL, /* MXCSR, x87 control word */
+    CORO_FRAME_R15,
+    CORO_FRAME_R14,
+    CORO_FRAME_R13,
+    CORO_FRAME_R12,
+    CORO_FRAME_RBX,
+    CORO_FRAME_RBP,
+    CORO_FRAME_RET,
+    CORO_FRAME_WORDS
+};
+#elif defined(__aarch64__)
+enum {
+    CORO_FRAME_X19,
+    CORO_FRAME_X20,
+    CORO_FRAME_X21,
+    CORO_FRAME_X22,
+    CORO_FRAME_X30 = 11,
+    CORO_FRAME_FPCR = 20,
+    CORO_FRAME_WORDS = 22
+};
+#endif
 
 /* --- the switch, with ASan told about the stack change ------------------ */
 
@@ -74,61 +204,83 @@ static void switch_ctx(struct coro_ctx *from, struct coro_ctx *to, const void *t
 
 /* --- a new context ------------------------------------------------------ */
 
-static void coro_entry(void *p);
+/* The exit of a context whose entry must not return. */
+static void no_exit(void *arg)
+{
+    (void)arg;
+    abort();
+}
 
 #ifdef CORO_USE_UCONTEXT
 /* makecontext passes ints: each pointer arrives in two halves. */
-static void uc_entry(unsigned fhi, unsigned flo, unsigned ahi, unsigned alo)
+static void *join(unsigned hi, unsigned lo)
 {
-    void (*entry)(void *) = (void (*)(void *))(((uintptr_t)fhi << 32) | flo);
-    entry((void *)(((uintptr_t)ahi << 32) | alo));
+    return (void *)(((uintptr_t)hi << 32) | lo);
+}
+
+static void uc_entry(unsigned fhi, unsigned flo, unsigned ahi, unsigned alo, unsigned xhi,
+                     unsigned xlo, unsigned yhi, unsigned ylo)
+{
+    void (*entry)(void *) = (void (*)(void *))join(fhi, flo);
+    void (*exit_fn)(void *) = (void (*)(void *))join(xhi, xlo);
+    entry(join(ahi, alo));
+    exit_fn(join(yhi, ylo));
 }
 #else
 void coro_trampoline(void);
 #endif
 
 /* Build the frame coro_switch expects (see the .S file's table) at the top
- * of [lo, hi), so that switching to ctx calls entry(arg). */
-void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *), void *arg)
+ * of [lo, hi), so that switching to ctx calls entry(arg), then exit. */
+void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *), void *arg,
+                   void (*exit)(void *), void *exit_arg)
 {
+    if (!exit)
+        exit = no_exit;
 #if defined(CORO_USE_UCONTEXT)
     getcontext(&ctx->uc);
     ctx->uc.uc_stack.ss_sp = lo;
     ctx->uc.uc_stack.ss_size = (size_t)(hi - lo);
     ctx->uc.uc_link = NULL;
     uintptr_t f = (uintptr_t)entry, p = (uintptr_t)arg;
-    makecontext(&ctx->uc, (void (*)(void))uc_entry, 4, (unsigned)(f >> 32), (unsigned)f,
-                (unsigned)(p >> 32), (unsigned)p);
+    uintptr_t x = (uintptr_t)exit, y = (uintptr_t)exit_arg;
+    makecontext(&ctx->uc, (void (*)(void))uc_entry, 8, (unsigned)(f >> 32), (unsigned)f,
+                (unsigned)(p >> 32), (unsigned)p, (unsigned)(x >> 32), (unsigned)x,
+                (unsigned)(y >> 32), (unsigned)y);
 #elif defined(__x86_64__)
     (void)lo;
+    /* The trampoline starts at hi itself, 16-byte aligned as at a call:
+     * no unused words above it (rbp = 0 and .cfi_undefined rip end the
+     * call chain for debuggers), so a suspended task saves no more than
+     * its own frames. */
     uint64_t *sp = (uint64_t *)((uintptr_t)hi & ~(uintptr_t)15);
-    sp -= 2; /* a zero "return address" above the trampoline */
-    sp[0] = sp[1] = 0;
-    sp -= 8; /* the 64-byte switch frame */
+    sp -= CORO_FRAME_WORDS;
     uint32_t mxcsr;
     uint16_t fpucw;
     __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
     __asm__ volatile("fnstcw %0" : "=m"(fpucw));
-    sp[0] = (uint64_t)mxcsr | ((uint64_t)fpucw << 32);
-    sp[1] = 0;                          /* r15 */
-    sp[2] = 0;                          /* r14 */
-    sp[3] = (uint64_t)(uintptr_t)arg;   /* r13: the entry's argument */
-    sp[4] = (uint64_t)(uintptr_t)entry; /* r12: the entry */
-    sp[5] = 0;                          /* rbx */
-    sp[6] = 0;                          /* rbp */
-    sp[7] = (uint64_t)(uintptr_t)coro_trampoline;
+    sp[CORO_FRAME_FPCTL] = (uint64_t)mxcsr | ((uint64_t)fpucw << 32);
+    sp[CORO_FRAME_R15] = (uint64_t)(uintptr_t)exit_arg;
+    sp[CORO_FRAME_R14] = (uint64_t)(uintptr_t)exit;
+    sp[CORO_FRAME_R13] = (uint64_t)(uintptr_t)arg;
+    sp[CORO_FRAME_R12] = (uint64_t)(uintptr_t)entry;
+    sp[CORO_FRAME_RBX] = 0;
+    sp[CORO_FRAME_RBP] = 0;
+    sp[CORO_FRAME_RET] = (uint64_t)(uintptr_t)coro_trampoline;
     ctx->sp = sp;
 #elif defined(__aarch64__)
     (void)lo;
     uint64_t *sp = (uint64_t *)((uintptr_t)hi & ~(uintptr_t)15);
-    sp -= 22; /* the 176-byte switch frame */
-    memset(sp, 0, 176);
+    sp -= CORO_FRAME_WORDS;
+    memset(sp, 0, CORO_FRAME_WORDS * sizeof *sp);
     uint64_t fpcr;
     __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
-    sp[0] = (uint64_t)(uintptr_t)entry;            /* x19 */
-    sp[1] = (uint64_t)(uintptr_t)arg;              /* x20 */
-    sp[11] = (uint64_t)(uintptr_t)coro_trampoline; /* x30 */
-    sp[20] = fpcr;
+    sp[CORO_FRAME_X19] = (uint64_t)(uintptr_t)entry;
+    sp[CORO_FRAME_X20] = (uint64_t)(uintptr_t)arg;
+    sp[CORO_FRAME_X21] = (uint64_t)(uintptr_t)exit;
+    sp[CORO_FRAME_X22] = (uint64_t)(uintptr_t)exit_arg;
+    sp[CORO_FRAME_X30] = (uint64_t)(uintptr_t)coro_trampoline;
+    sp[CORO_FRAME_FPCR] = fpcr;
     ctx->sp = sp;
 #else
 #error "no context switch for this machine: build with -DCORO_USE_UCONTEXT"
@@ -136,16 +288,6 @@ void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void 
 }
 
 /* --- copying frames on and off the shared stack -------------------------- */
-
-/* The lowest address of c's live frames while it is suspended. */
-static char *frames_lo(const struct coro *c)
-{
-#ifdef CORO_USE_UCONTEXT
-    return c->sp_hint;
-#else
-    return c->ctx.sp;
-#endif
-}
 
 #if CORO_ASAN
 /* ASan poisons the red zones around locals on the stack; a copy of a
@@ -160,31 +302,40 @@ __attribute__((no_sanitize_address)) static void stack_copy(char *dst, const cha
 #define stack_copy memcpy
 #endif
 
+/* Copy the frames of c (suspended, on the shared stack) into its record,
+ * or into a buffer of their exact size when the record has no room. New
+ * records get room for the frame saved last: tasks alike suspend alike.
+ * 0 or -ENOMEM. */
 static int save_frames(struct coro_sched *s, struct coro *c)
 {
-    char *lo = frames_lo(c);
-    size_t len = (size_t)(s->shared_hi - lo);
-    if (len > c->save_cap) {
-        /* Round up: a coroutine's depth varies a little between yields. */
-        size_t cap = (len + 63) & ~(size_t)63;
-        char *p = malloc(cap);
-        if (!p)
+    uint32_t len = c->save_len;
+    char *dst = frames_in(c);
+    if (len > c->inline_cap) {
+        if (!(dst = arena_alloc(&s->arena, len)))
             return -ENOMEM;
-        if (c->save != c->inline_save)
-            free(c->save);
-        c->save = p;
-        c->save_cap = (uint32_t)cap;
+        c->u.spill = dst;
+        c->spilled = 1;
+        s->saves_spilled++;
     }
-    stack_copy(c->save, lo, len);
-    c->save_len = (uint32_t)len;
+    stack_copy(dst, s->shared_hi - len, len);
     s->bytes_copied += len;
+    s->bytes_saved += len;
+    s->saves++;
+    if (len <= CORO_INLINE_MAX)
+        s->frame_hint = len;
     return 0;
 }
 
 static void restore_frames(struct coro_sched *s, struct coro *c)
 {
-    stack_copy(s->shared_hi - c->save_len, c->save, c->save_len);
+    const char *src = c->spilled ? c->u.spill : frames_in(c);
+    stack_copy(s->shared_hi - c->save_len, src, c->save_len);
     s->bytes_copied += c->save_len;
+    if (c->spilled) {
+        /* Back on the stack: the buffer is dead until the next save. */
+        arena_free(&s->arena, c->u.spill, c->save_len);
+        c->spilled = 0;
+    }
 }
 
 /* --- stacks for the fixed policy ---------------------------------------- */
@@ -263,27 +414,27 @@ void coro_sched_fini(struct coro_sched *s)
         free(s->slabs);
         s->slabs = next;
     }
+    arena_fini(&s->arena);
     s->shared_map = NULL;
     s->free_stacks = NULL;
 }
 
 struct coro *coro_create(struct coro_sched *s, void (*fn)(void *), void *arg)
 {
-    size_t size = sizeof(struct coro) + (s->policy == CORO_STACK_SHARED ? CORO_INLINE_SAVE : 0);
-    struct coro *c = malloc(size);
-    if (!c)
+    int shared = s->policy == CORO_STACK_SHARED;
+    size_t size = record_size(shared ? s->frame_hint : 0);
+    struct coro *c = arena_alloc(&s->arena, size);
+    if (!c) {
+        errno = ENOMEM;
         return NULL;
-    memset(c, 0, sizeof *c);
-    if (s->policy == CORO_STACK_SHARED) {
-        c->save = c->inline_save;
-        c->save_cap = (uint32_t)(size - sizeof *c);
     }
-    c->sched = s;
-    c->fn = fn;
-    c->arg = arg;
+    memset(c, 0, size);
     c->state = CORO_NEW;
-    if (s->policy == CORO_STACK_FIXED && !(c->stack = fixed_stack_get(s))) {
-        free(c);
+    c->inline_cap = shared ? (uint16_t)(size - offsetof(struct coro, u)) : 0;
+    c->u.run.fn = fn;
+    c->u.run.arg = arg;
+    if (!shared && !(c->u.run.stack = fixed_stack_get(s))) {
+        arena_free(&s->arena, c, size);
         errno = ENOMEM;
         return NULL;
     }
@@ -298,23 +449,78 @@ static void stack_bounds(const struct coro_sched *s, const struct coro *c, char 
         *hi = s->shared_hi;
     } else {
         /* The guard page, if any, is the lowest page of the stack. */
-        *lo = c->stack + s->page;
-        *hi = c->stack + s->stack_size - 16;
+        *lo = c->u.run.stack + s->page;
+        *hi = c->u.run.stack + s->stack_size - 16;
     }
 }
 
-/* Runs on the coroutine's stack, first thing. Never returns. */
-static void coro_entry(void *p)
+/* Where the running coroutine's context is saved when it yields. With the
+ * assembly switch that is only a stack pointer, kept in the scheduler and
+ * turned into save_len (or u.run.sp) when the switch comes back: records
+ * need no room for it. swapcontext saves the registers themselves, so
+ * each coroutine has its own. */
+static struct coro_ctx *co_ctx(struct coro_sched *s, struct coro *c)
 {
-    struct coro *c = p;
-    struct coro_sched *s = c->sched;
-#if CORO_ASAN
-    __sanitizer_finish_switch_fiber(NULL, &s->main_stack_lo, &s->main_stack_size);
+#ifdef CORO_USE_UCONTEXT
+    (void)s;
+    return &c->ctx;
+#else
+    (void)c;
+    return &s->co;
 #endif
-    c->fn(c->arg);
+}
+
+/* Runs when a coroutine's function returns, on its stack. Never returns. */
+static void coro_exit(void *p)
+{
+    struct coro_sched *s = p;
+    struct coro *c = s->current;
     c->state = CORO_DONE;
-    switch_ctx(&c->ctx, &s->main, s->main_stack_lo, s->main_stack_size, 1);
+    switch_ctx(co_ctx(s, c), &s->main, s->main_stack_lo, s->main_stack_size, 1);
     abort(); /* a finished coroutine is never resumed */
+}
+
+#if CORO_ASAN
+/* Under ASan the first code on a new stack must finish the fiber switch,
+ * so a small frame runs before the coroutine's function. */
+static void asan_entry(void *p)
+{
+    struct coro_sched *s = p;
+    __sanitizer_finish_switch_fiber(NULL, &s->main_stack_lo, &s->main_stack_size);
+    struct coro *c = s->current;
+    c->u.run.fn(c->u.run.arg);
+}
+#endif
+
+/* Point c's context at its new frame, or at its suspended one. */
+static void load_ctx(struct coro_sched *s, struct coro *c, char *lo, char *hi)
+{
+    struct coro_ctx *ctx = co_ctx(s, c);
+    if (c->state == CORO_NEW) {
+#if CORO_ASAN
+        coro_ctx_init(ctx, lo, hi, asan_entry, s, coro_exit, s);
+#else
+        coro_ctx_init(ctx, lo, hi, c->u.run.fn, c->u.run.arg, coro_exit, s);
+#endif
+        return;
+    }
+#ifndef CORO_USE_UCONTEXT
+    ctx->sp = s->policy == CORO_STACK_SHARED ? s->shared_hi - c->save_len : c->u.run.sp;
+#endif
+}
+
+/* c has just yielded: keep where its frames begin. */
+static void keep_sp(struct coro_sched *s, struct coro *c)
+{
+#ifdef CORO_USE_UCONTEXT
+    char *sp = c->sp_hint;
+#else
+    char *sp = s->co.sp;
+    if (s->policy == CORO_STACK_FIXED)
+        c->u.run.sp = sp;
+#endif
+    if (s->policy == CORO_STACK_SHARED)
+        c->save_len = (uint32_t)(s->shared_hi - sp);
 }
 
 int coro_resume(struct coro_sched *s, struct coro *c)
@@ -337,14 +543,15 @@ int coro_resume(struct coro_sched *s, struct coro *c)
     /* The bounds are needed to build a new context, and by ASan. */
     if (c->state == CORO_NEW || CORO_ASAN)
         stack_bounds(s, c, &lo, &hi);
-    if (c->state == CORO_NEW)
-        coro_ctx_init(&c->ctx, lo, hi, coro_entry, c);
+    load_ctx(s, c, lo, hi);
     c->state = CORO_RUNNING;
     s->current = c;
-    switch_ctx(&s->main, &c->ctx, lo, (size_t)(hi - lo), 0);
+    switch_ctx(&s->main, co_ctx(s, c), lo, (size_t)(hi - lo), 0);
     s->current = NULL;
-    if (c->state == CORO_DONE && s->on_stack == c)
-        s->on_stack = NULL;
+    if (c->state == CORO_SUSPENDED)
+        keep_sp(s, c);
+    else if (s->on_stack == c)
+        s->on_stack = NULL; /* done: its frames are dead */
     return 0;
 }
 
@@ -358,7 +565,7 @@ void coro_yield(struct coro_sched *s)
     c->sp_hint = (char *)((uintptr_t)&here - 512);
 #endif
     c->state = CORO_SUSPENDED;
-    switch_ctx(&c->ctx, &s->main, s->main_stack_lo, s->main_stack_size, 0);
+    switch_ctx(co_ctx(s, c), &s->main, s->main_stack_lo, s->main_stack_size, 0);
 }
 
 int coro_done(const struct coro *c)
@@ -370,11 +577,11 @@ void coro_destroy(struct coro_sched *s, struct coro *c)
 {
     if (s->on_stack == c)
         s->on_stack = NULL;
-    if (c->stack)
-        fixed_stack_put(s, c->stack);
-    if (c->save != c->inline_save)
-        free(c->save);
-    free(c);
+    if (s->policy == CORO_STACK_FIXED)
+        fixed_stack_put(s, c->u.run.stack);
+    else if (c->spilled)
+        arena_free(&s->arena, c->u.spill, c->save_len);
+    arena_free(&s->arena, c, record_size(c->inline_cap));
     s->live--;
 }
 
@@ -385,10 +592,15 @@ void coro_policy_describe(const struct coro_sched *s, char *buf, size_t len)
 #else
     const char *sw = "assembly switch";
 #endif
-    if (s->policy == CORO_STACK_SHARED)
+    if (s->policy == CORO_STACK_SHARED && s->saves)
         snprintf(buf, len,
-                 "%s; one shared %zu KiB stack + guard page, suspended frames copied to "
-                 "buffers sized to use",
+                 "%s; shared %zu KiB stack + guard page; frames copied out exactly (avg %.0f B) "
+                 "into arena blocks",
+                 sw, s->stack_size >> 10, (double)s->bytes_saved / (double)s->saves);
+    else if (s->policy == CORO_STACK_SHARED)
+        snprintf(buf, len,
+                 "%s; shared %zu KiB stack + guard page; frames copied out exactly into arena "
+                 "blocks",
                  sw, s->stack_size >> 10);
     else
         snprintf(buf, len,

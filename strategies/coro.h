@@ -8,15 +8,21 @@
  *
  *  CORO_STACK_SHARED  every coroutine runs on one shared stack (one mmap,
  *                     guard page below). When another coroutine needs the
- *                     stack, the frames of the one that was on it are
- *                     copied out to a buffer sized to what it uses (a few
- *                     hundred bytes for a sleeping task) and copied back on
- *                     resume. This is how a million coroutines fit: one
- *                     mmap per stack cannot (vm.max_map_count is 65530
- *                     here), and even one touched 4 KiB page each would be
- *                     4 GiB. The rule that comes with it: memory on a
- *                     suspended coroutine's stack must not be used by
- *                     anyone else (the stack is reused meanwhile).
+ *                     stack, the live frames of the one that was on it are
+ *                     copied out, exactly [sp, top of stack), and copied
+ *                     back on resume. They are kept inside the coroutine's
+ *                     own record, which is sized to the frames its
+ *                     predecessors saved (96 bytes for a sleeping task);
+ *                     larger frames go to a buffer of their own. Records
+ *                     and buffers come from the scheduler's arena: size
+ *                     classes of 8 bytes carved from large maps, no
+ *                     per-allocation header. This is how a million
+ *                     coroutines fit: one mmap per stack cannot
+ *                     (vm.max_map_count is 65530 here), and even one
+ *                     touched 4 KiB page each would be 4 GiB. The rule that
+ *                     comes with it: memory on a suspended coroutine's
+ *                     stack must not be used by anyone else (the stack is
+ *                     reused meanwhile).
  *  CORO_STACK_FIXED   every coroutine has a private stack of stack_size,
  *                     carved from slabs of 64 stacks per mmap, each with a
  *                     guard page while the map budget allows. No copying.
@@ -44,19 +50,42 @@ void coro_switch(struct coro_ctx *from, struct coro_ctx *to);
 
 /*
  * Prepare ctx so that the first switch to it calls entry(arg) on the stack
- * [lo, hi) (16-byte aligned from hi down). entry must never return: it
- * switches away for good. The scheduler builds every coroutine with this;
- * it is exported for the micro-benchmark of the bare switch.
+ * [lo, hi) (16-byte aligned from hi down), and when entry returns, calls
+ * exit(exit_arg), which must never return: it switches away for good.
+ * With exit NULL, entry itself must never return (the process aborts if it
+ * does). No wrapper frame lies between the stack's top and entry's frame:
+ * only entry's return address. The scheduler builds every coroutine with
+ * this; it is exported for the micro-benchmark of the bare switch.
  */
-void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *), void *arg);
+void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *), void *arg,
+                   void (*exit)(void *), void *exit_arg);
 
 enum coro_stack_policy { CORO_STACK_SHARED, CORO_STACK_FIXED };
 
 struct coro;
 struct coro_slab;
+struct coro_arena_chunk;
+
+/*
+ * The scheduler's allocator for coroutine records and saved frames: blocks
+ * in multiples of 8 bytes up to CORO_ARENA_MAX, carved from maps of
+ * CORO_ARENA_CHUNK bytes, with one free list per size and no header (the
+ * caller says the size when it frees). Larger blocks come from malloc.
+ * Memory goes back to the system only in coro_sched_fini().
+ */
+enum { CORO_ARENA_MAX = 1024, CORO_ARENA_CHUNK = 2u << 20 };
+
+struct coro_arena {
+    char *pos, *end;                    /* the newest chunk's uncarved part */
+    struct coro_arena_chunk *chunks;    /* every chunk, to unmap */
+    void *free[CORO_ARENA_MAX / 8 + 1]; /* free blocks by size / 8 */
+};
 
 struct coro_sched {
     struct coro_ctx main; /* the scheduler's own context */
+#ifndef CORO_USE_UCONTEXT
+    struct coro_ctx co; /* the running coroutine's sp, as the switch saves it */
+#endif
     struct coro *current; /* running coroutine, NULL in the scheduler */
     enum coro_stack_policy policy;
     size_t stack_size;
@@ -66,13 +95,18 @@ struct coro_sched {
     size_t shared_map_len;
     char *shared_lo, *shared_hi; /* usable stack [lo, hi) */
     struct coro *on_stack;       /* whose frames are on the shared stack */
+    uint32_t frame_hint;         /* inline room for frames in new records */
     /* CORO_STACK_FIXED */
     struct coro_slab *slabs;
-    void *free_stacks;   /* free list of stacks */
-    size_t guard_budget; /* guard pages we may still add (maps) */
+    void *free_stacks;       /* free list of stacks */
+    size_t guard_budget;     /* guard pages we may still add (maps) */
+    struct coro_arena arena; /* records and saved frames */
     /* statistics */
-    size_t live;           /* coroutines created, not destroyed */
-    uint64_t bytes_copied; /* shared policy: bytes saved and restored */
+    size_t live;            /* coroutines created, not destroyed */
+    uint64_t bytes_copied;  /* shared policy: bytes saved and restored */
+    uint64_t saves;         /* shared policy: frames copied off the stack */
+    uint64_t bytes_saved;   /* shared policy: their total size */
+    uint64_t saves_spilled; /* of them, saved outside the record (too big) */
     const void *main_stack_lo;
     size_t main_stack_size;
 };
@@ -83,7 +117,8 @@ struct coro_sched {
  * 0 or a negative errno (-ENOMEM when the mmap fails).
  */
 int coro_sched_init(struct coro_sched *s, enum coro_stack_policy p, size_t stack_size);
-/* Release the stacks. Every coroutine must have been destroyed. */
+/* Release the stacks and the arena. Every coroutine must have been
+ * destroyed. */
 void coro_sched_fini(struct coro_sched *s);
 
 /* A new coroutine that will run fn(arg) on its first resume. NULL when out
@@ -111,7 +146,8 @@ static inline struct coro *coro_current(const struct coro_sched *s)
     return s->current;
 }
 
-/* One line for the results: "shared 256 KiB stack, frames copied..." */
+/* One line for the results: "shared 256 KiB stack, frames copied...",
+ * with the average saved frame so far (call it after the run). */
 void coro_policy_describe(const struct coro_sched *s, char *buf, size_t len);
 
 #endif

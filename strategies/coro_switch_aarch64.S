@@ -23,7 +23,8 @@
  *
  * 176 bytes, a multiple of 16 (sp must stay 16-byte aligned on AArch64).
  * coro_ctx_init() builds this frame by hand for a new coroutine: x30 =
- * coro_trampoline, x19 = entry function, x20 = its argument.
+ * coro_trampoline, x19 = entry function, x20 = its argument, x21 = the
+ * exit function, x22 = its argument.
  * Not yet run on AArch64 hardware by the project (see README).
  */
     .text
@@ -64,7 +65,9 @@ coro_switch:
     ret
     .size   coro_switch, .-coro_switch
 
-/* First instruction of a new coroutine: call entry(arg), never return. */
+/* First instruction of a new coroutine: call entry(arg), then
+ * exit(exit_arg), which never returns. x21 and x22 are callee-saved, so
+ * they survive entry. */
     .globl  coro_trampoline
     .type   coro_trampoline, %function
     .p2align 4
@@ -72,6 +75,8 @@ coro_trampoline:
     mov     x29, xzr            /* end of the frame chain */
     mov     x0, x20
     blr     x19
+    mov     x0, x22
+    blr     x21
     brk     #0
     .size   coro_trampoline, .-coro_trampoline
 

@@ -23,7 +23,8 @@
  *
  * 64 bytes in all, so a 16-byte aligned sp stays aligned across the frame.
  * coro_ctx_init() builds the same frame by hand for a coroutine that has
- * not run yet, with coro_trampoline as the return address.
+ * not run yet, with coro_trampoline as the return address, at the very
+ * top of its stack (nothing above it).
  */
     .text
     .globl  coro_switch
@@ -77,9 +78,13 @@ coro_switch:
 
 /*
  * First instruction a new coroutine runs, "returned to" from coro_switch.
- * coro_ctx_init() left the entry function in r12 and its argument in r13,
- * and an sp that is 16-byte aligned here, as the ABI wants at a call.
- * The entry function never returns (it switches away for good).
+ * coro_ctx_init() left the entry function in r12, its argument in r13,
+ * the exit function in r14 and its argument in r15, and an sp that is
+ * 16-byte aligned here (the top of the stack), as the ABI wants at a call.
+ * r14 and r15 are callee-saved, so they survive the entry function. The
+ * exit function never returns (it switches away for good). No frame of
+ * our own: a suspended coroutine's saved frames begin with entry's return
+ * address.
  */
     .globl  coro_trampoline
     .type   coro_trampoline, @function
@@ -89,6 +94,8 @@ coro_trampoline:
     .cfi_undefined rip          /* end of the call chain for debuggers */
     movq    %r13, %rdi
     callq   *%r12
+    movq    %r15, %rdi
+    callq   *%r14
     ud2
     .cfi_endproc
     .size   coro_trampoline, .-coro_trampoline

@@ -29,6 +29,10 @@ int main(void)
     printf("%s - floating-point control state per context%s%s\n", why ? "not ok" : "ok",
            why ? ": " : "", why ? why : "");
     why ? failed++ : passed++;
+    why = check_frames();
+    printf("%s - exact frames saved inline, shared stack%s%s\n", why ? "not ok" : "ok",
+           why ? ": " : "", why ? why : "");
+    why ? failed++ : passed++;
     printf("coro-selfcheck: %d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

@@ -35,3 +35,7 @@ Test(coro, many_coroutines_fixed_stacks)
 {
     RUN(check_many(CORO_STACK_FIXED));
 }
+Test(coro, shared_stack_saves_exact_frames_inline)
+{
+    RUN(check_frames());
+}

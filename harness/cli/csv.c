@@ -171,3 +171,100 @@ int cb_csv_check_header(const char *line)
                ? 0
                : -EINVAL;
 }
+
+#include <stddef.h>
+
+const struct cb_col cb_cols[] = {
+#define CB_COL(name, type, desc) {#name, #type[0], offsetof(struct cb_row, name), desc},
+#include "columns.h"
+};
+const size_t cb_ncols = sizeof cb_cols / sizeof cb_cols[0];
+
+int cb_col_index(const char *name)
+{
+    for (size_t i = 0; i < cb_ncols; i++)
+        if (!strcmp(cb_cols[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+double cb_row_num(const struct cb_row *r, const struct cb_col *c)
+{
+    const char *p = (const char *)r + c->offset;
+    if (c->type == 'f')
+        return *(const double *)(const void *)p;
+    if (c->type == 'u') {
+        uint64_t v = *(const uint64_t *)(const void *)p;
+        return v == CB_NA ? NAN : (double)v;
+    }
+    return NAN;
+}
+
+const char *cb_row_str(const struct cb_row *r, const struct cb_col *c)
+{
+    return c->type == 's' ? (const char *)r + c->offset : NULL;
+}
+
+int cb_csv_map_header(char *line, int *map, int max)
+{
+    char **f = calloc((size_t)max, sizeof *f);
+    if (!f)
+        return -ENOMEM;
+    int n = cb_csv_split(line, f, max);
+    static const char *const need[] = {"strategy", "workload", "n", "rep", "status"};
+    int have = 0;
+    for (int i = 0; i < n; i++) {
+        map[i] = cb_col_index(f[i]);
+        for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
+            have += !strcmp(f[i], need[k]);
+    }
+    free(f);
+    if (n < 0)
+        return n;
+    return have == (int)(sizeof need / sizeof need[0]) ? n : -EINVAL;
+}
+
+int cb_csv_parse_mapped(char *line, const int *map, int nfields, struct cb_row *r, char *whybuf,
+                        size_t whylen)
+{
+    char **f = calloc((size_t)nfields + 1, sizeof *f);
+    if (!f)
+        return -ENOMEM;
+    cb_row_init(r);
+    int n = cb_csv_split(line, f, nfields + 1), rc = 0, empty = 1;
+    if (n != nfields) {
+        snprintf(whybuf, whylen, "%s%d fields, the header has %d",
+                 n < 0 ? "an unterminated quote; " : "", n < 0 ? 0 : n, nfields);
+        rc = -EINVAL;
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        empty &= !*f[i];
+        if (map[i] < 0)
+            continue;
+        const struct cb_col *c = &cb_cols[map[i]];
+        char *p = (char *)r + c->offset;
+        int bad = c->type == 's'   ? (strlen(f[i]) >= CB_STR_MAX ? -ERANGE : get_s(f[i], p))
+                  : c->type == 'u' ? get_u(f[i], (uint64_t *)(void *)p)
+                                   : get_f(f[i], (double *)(void *)p);
+        if (bad) {
+            snprintf(whybuf, whylen, "column %s: '%.40s' is not %s", c->name, f[i],
+                     c->type == 's' ? "a string of at most 2047 bytes" : "a number");
+            rc = -EINVAL;
+            goto out;
+        }
+    }
+    if (empty) {
+        snprintf(whybuf, whylen, "an empty row (only commas)");
+        rc = -EINVAL;
+    } else if (!r->strategy[0] || !r->status[0] || r->n == CB_NA) {
+        snprintf(whybuf, whylen, "no %s",
+                 !r->strategy[0] ? "strategy"
+                 : !r->status[0] ? "status"
+                                 : "n");
+        rc = -EINVAL;
+    }
+out:
+    free(f);
+    return rc;
+}

@@ -14,6 +14,61 @@
 #ifndef CB_CFLAGS
 #define CB_CFLAGS "unknown"
 #endif
+#ifndef CB_VERSION
+#if __has_include("version.h")
+#include "version.h" /* build/version.h: git describe at build time */
+#else
+#define CB_VERSION "unknown"
+#endif
+#endif
+
+static char command_line[4096];
+
+void cb_machine_set_command(const char *command)
+{
+    /* A record line, not the data: a command longer than this is cut, and
+     * says so. */
+    size_t len = strlen(command);
+    if (len < sizeof command_line)
+        memcpy(command_line, command, len + 1);
+    else
+        snprintf(command_line, sizeof command_line, "%.*s... (%zu bytes)",
+                 (int)sizeof command_line - 64, command, len);
+}
+
+/* SMT: the kernel's switch, and how many hardware threads share a core. */
+static void put_smt(FILE *f)
+{
+    char control[32] = "unknown", sib[64] = "";
+    FILE *in = fopen("/sys/devices/system/cpu/smt/control", "re");
+    if (in) {
+        if (fscanf(in, "%31s", control) != 1)
+            snprintf(control, sizeof control, "unknown");
+        fclose(in);
+    }
+    long long active = cb_read_ll("/sys/devices/system/cpu/smt/active");
+    in = fopen("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list", "re");
+    if (in) {
+        if (!fgets(sib, sizeof sib, in))
+            sib[0] = '\0';
+        sib[strcspn(sib, "\n")] = '\0';
+        fclose(in);
+    }
+    fprintf(f, "smt: control=%s active=%lld cpu0_siblings=%s\n", control, active,
+            sib[0] ? sib : "unknown");
+}
+
+static void put_governor(FILE *f)
+{
+    FILE *in = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "re");
+    char g[64];
+    if (in && fscanf(in, "%63s", g) == 1)
+        fprintf(f, "cpu_governor: %s\n", g);
+    else
+        fprintf(f, "cpu_governor: none (no cpufreq: a VM or a fixed clock)\n");
+    if (in)
+        fclose(in);
+}
 
 static void put_first_line(FILE *f, const char *key, const char *path, const char *prefix)
 {
@@ -71,8 +126,13 @@ int cb_machine_write(FILE *f)
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     fprintf(f, "date_utc: %s\n", date);
+    fprintf(f, "concbench: %s\n", CB_VERSION);
+    if (command_line[0])
+        fprintf(f, "command: %s\n", command_line);
     put_first_line(f, "cpu", "/proc/cpuinfo", "model name");
     fprintf(f, "cores: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+    put_smt(f);
+    put_governor(f);
     fprintf(f, "memtotal_kb: %lld\n", cb_proc_field("/proc/meminfo", "MemTotal:"));
     if (uname(&u) == 0)
         fprintf(f, "kernel: %s %s %s\n", u.sysname, u.release, u.machine);
@@ -90,9 +150,6 @@ int cb_machine_write(FILE *f)
     put_rlimit(f, "rlimit_nproc", RLIMIT_NPROC);
     put_rlimit(f, "rlimit_stack", RLIMIT_STACK);
     put_words(f, "loadavg", "/proc/loadavg", 3); /* 1, 5, 15 minutes */
-    fprintf(f, "memory_method: mem_kb = peak RSS of the measured process (VmHWM, all "
-               "threads) + sum of forked children's USS (Private_Clean+Private_Dirty from "
-               "smaps_rollup at exit); kernel_kb = peak rise of KernelStack+PageTables in "
-               "/proc/meminfo, sampled every 20 ms, system-wide\n");
+    fprintf(f, "memory_method: see each row's mem_method column (cgroup2, cgroup1 or proc)\n");
     return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,155 +61,230 @@ static int same_config(const struct cb_row *a, const struct cb_row *b)
            !strcmp(a->target, b->target) && !strcmp(a->server, b->server);
 }
 
-static double u2d(uint64_t v)
+enum how { KEY, REPS, OK_REPS, STATUS, MED, MIN, MAX, NOISY, CPU, SHOWN };
+
+static const struct scol {
+    const char *name, *source, *fmt;
+    enum how how;
+} scols[] = {
+#define CB_SCOL(name, how, source, fmt, meaning) {#name, #source, fmt, how},
+#include "summary_columns.h"
+};
+
+static int is_ok(const struct cb_row *r)
 {
-    return v == CB_NA ? NAN : (double)v;
+    return !strcmp(r->status, "ok");
 }
 
-typedef double (*pick_fn)(const struct cb_row *r);
-#define PICK(name, expr)                                                                           \
-    static double name(const struct cb_row *r)                                                     \
-    {                                                                                              \
-        return (expr);                                                                             \
-    }
-PICK(pick_wall, r->wall_s)
-PICK(pick_cpu, r->user_s + r->sys_s)
-PICK(pick_user, r->user_s)
-PICK(pick_sys, r->sys_s)
-PICK(pick_mem, u2d(r->mem_kb))
-PICK(pick_mpt, r->mem_per_task_b)
-PICK(pick_kernel, u2d(r->mem_kernel_kb))
-PICK(pick_p50, r->fin_p50_s)
-PICK(pick_p99, r->fin_p99_s)
-PICK(pick_max, r->fin_max_s)
-PICK(pick_last, r->last_start_s)
-PICK(pick_err, u2d(r->errors))
-
-/* Over the repetitions that were ok, when any was: a repetition that
- * stopped early must not make the configuration look fast or small. */
-static double median_of(const struct config *c, pick_fn f, double *min, double *max)
+/* Median, min and max of one runs column over the repetitions that were ok,
+ * when any was: a repetition that stopped early must not make the
+ * configuration look fast or small. v has room for c->n values (heap). */
+static void med_min_max(const struct config *c, const struct cb_col *col, int cpu, double *v,
+                        double out[3])
 {
-    double v[c->n ? c->n : 1], med, lo, hi;
     size_t m = 0, ok = 0;
     for (size_t i = 0; i < c->n; i++)
-        ok += !strcmp(c->reps[i].status, "ok");
-    for (size_t i = 0; i < c->n; i++)
-        if (!ok || !strcmp(c->reps[i].status, "ok"))
-            v[m++] = f(&c->reps[i]);
-    cb_med_min_max(v, m, &med, &lo, &hi);
-    if (min)
-        *min = lo, *max = hi;
-    return med;
+        ok += is_ok(&c->reps[i]);
+    for (size_t i = 0; i < c->n; i++) {
+        const struct cb_row *r = &c->reps[i];
+        if (ok && !is_ok(r))
+            continue;
+        v[m++] = cpu ? r->user_s + r->sys_s : cb_row_num(r, col);
+    }
+    cb_med_min_max(v, m, &out[0], &out[1], &out[2]);
 }
 
 static void put_num(FILE *f, double v, const char *fmt)
 {
-    putc(',', f);
     if (!isnan(v))
         fprintf(f, fmt, v);
 }
 
-static void write_summary_row(FILE *out, const struct config *c)
+static void put_key(FILE *out, const struct cb_row *r, const struct cb_col *col)
 {
-    const struct cb_row *k = &c->first, *bad = NULL;
+    const char *s = cb_row_str(r, col);
+    if (s)
+        cb_csv_put_str(out, s);
+    else if (col->type == 'u')
+        put_num(out, cb_row_num(r, col), "%.0f");
+    else
+        put_num(out, cb_row_num(r, col), "%.6f");
+}
+
+static void write_summary_row(FILE *out, const struct config *c, double *v)
+{
+    const struct cb_row *bad = NULL;
     size_t ok = 0;
     for (size_t i = 0; i < c->n; i++) {
-        if (!strcmp(c->reps[i].status, "ok"))
+        if (is_ok(&c->reps[i]))
             ok++;
         else if (!bad)
             bad = &c->reps[i];
     }
-    double wmin, wmax, wall = median_of(c, pick_wall, &wmin, &wmax);
-    int noisy = c->n > 1 && wmin > 0 && wmax / wmin > CB_NOISE_RATIO;
-    const struct cb_row *shown = bad ? bad : k;
-    cb_csv_put_str(out, k->strategy);
-    putc(',', out);
-    cb_csv_put_str(out, k->workload);
-    fprintf(out, ",%llu,%llu", (unsigned long long)k->n, (unsigned long long)k->max_in_flight);
-    put_num(out, k->duration_s, "%.6f");
-    putc(',', out);
-    cb_csv_put_str(out, k->target);
-    putc(',', out);
-    cb_csv_put_str(out, k->server);
-    fprintf(out, ",%zu,%zu,%s", c->n, ok, bad ? bad->status : "ok");
-    put_num(out, wall, "%.6f");
-    put_num(out, wmin, "%.6f");
-    put_num(out, wmax, "%.6f");
-    fprintf(out, ",%d", noisy);
-    static const struct {
-        pick_fn f;
-        const char *fmt; /* kB and counts are whole numbers */
-    } rest[] = {{pick_cpu, "%.6f"}, {pick_user, "%.6f"},   {pick_sys, "%.6f"}, {pick_mem, "%.0f"},
-                {pick_mpt, "%.1f"}, {pick_kernel, "%.0f"}, {pick_p50, "%.6f"}, {pick_p99, "%.6f"},
-                {pick_max, "%.6f"}, {pick_last, "%.6f"},   {pick_err, "%.0f"}};
-    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
-        put_num(out, median_of(c, rest[i].f, NULL, NULL), rest[i].fmt);
-    putc(',', out);
-    cb_csv_put_str(out, shown->error_kinds);
-    putc(',', out);
-    cb_csv_put_str(out, shown->policy);
-    putc(',', out);
-    cb_csv_put_str(out, shown->note);
+    const struct cb_row *shown = bad ? bad : &c->first;
+    double wall[3];
+    med_min_max(c, &cb_cols[cb_col_index("wall_s")], 0, v, wall);
+    for (size_t k = 0; k < sizeof scols / sizeof scols[0]; k++) {
+        const struct scol *s = &scols[k];
+        const struct cb_col *col = &cb_cols[cb_col_index(s->source)];
+        double m[3];
+        if (k)
+            putc(',', out);
+        switch (s->how) {
+        case KEY:
+            put_key(out, &c->first, col);
+            break;
+        case SHOWN:
+            put_key(out, shown, col);
+            break;
+        case REPS:
+            fprintf(out, "%zu", c->n);
+            break;
+        case OK_REPS:
+            fprintf(out, "%zu", ok);
+            break;
+        case STATUS:
+            fputs(bad ? bad->status : "ok", out);
+            break;
+        case NOISY:
+            fprintf(out, "%d", c->n > 1 && wall[1] > 0 && wall[2] / wall[1] > CB_NOISE_RATIO);
+            break;
+        case MED:
+        case MIN:
+        case MAX:
+        case CPU:
+            med_min_max(c, col, s->how == CPU, v, m);
+            put_num(out, m[s->how == MIN ? 1 : s->how == MAX ? 2 : 0], s->fmt);
+            break;
+        }
+    }
     putc('\n', out);
 }
 
-static const char summary_header[] =
-    "strategy,workload,n,max_in_flight,duration_s,target,server,reps,ok_reps,status,"
-    "wall_med_s,wall_min_s,wall_max_s,noisy,cpu_med_s,user_med_s,sys_med_s,mem_med_kb,"
-    "mem_per_task_med_b,kernel_med_kb,p50_med_s,p99_med_s,max_med_s,last_start_med_s,"
-    "errors_med,error_kinds,policy,note\n";
+int cb_summary_write_header(FILE *out)
+{
+    for (size_t k = 0; k < sizeof scols / sizeof scols[0]; k++)
+        fprintf(out, "%s%s", k ? "," : "", scols[k].name);
+    putc('\n', out);
+    return ferror(out) ? -EIO : 0;
+}
+
+/* Add r to its configuration (a new one when none matches). 0 or -ENOMEM. */
+static int add_row(struct config **cs, size_t *ncs, const struct cb_row *r)
+{
+    size_t i = 0;
+    while (i < *ncs && !same_config(&(*cs)[i].first, r))
+        i++;
+    if (i == *ncs) {
+        struct config *p = realloc(*cs, (*ncs + 1) * sizeof *p);
+        if (!p)
+            return -ENOMEM;
+        *cs = p;
+        p[(*ncs)++] = (struct config){.first = *r};
+    }
+    struct config *c = &(*cs)[i];
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 4;
+        struct cb_row *p = realloc(c->reps, cap * sizeof *p);
+        if (!p)
+            return -ENOMEM;
+        c->reps = p;
+        c->cap = cap;
+    }
+    c->reps[c->n++] = *r;
+    return 0;
+}
+
+/* Read every row of in into configurations. 0, or -EINVAL / -ENOMEM with
+ * the line said on stderr. */
+static int read_runs(FILE *in, const char *name, struct config **cs, size_t *ncs)
+{
+    char *line = NULL, *hdr = NULL, why[160];
+    size_t cap = 0, lineno = 0, rows = 0;
+    ssize_t len;
+    int *map = NULL, nf = 0, rc = 0;
+    struct cb_row *r = malloc(sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    while ((len = getline(&line, &cap, in)) > 0) {
+        lineno++;
+        if (line[len - 1] != '\n') {
+            fprintf(stderr,
+                    "summarize: %s:%zu: the last row is cut short (no newline at its end)\n", name,
+                    lineno);
+            rc = -EINVAL;
+            break;
+        }
+        if (!hdr) {
+            hdr = strdup(line);
+            map = calloc((size_t)len + 1, sizeof *map); /* at most len fields */
+            if (!hdr || !map) {
+                rc = -ENOMEM;
+                break;
+            }
+            nf = cb_csv_map_header(line, map, (int)len + 1);
+            if (nf < 0) {
+                fprintf(stderr,
+                        "summarize: %s:%zu: not a runs CSV header (it needs strategy, workload, "
+                        "n, rep and status)\n",
+                        name, lineno);
+                rc = -EINVAL;
+                break;
+            }
+            continue;
+        }
+        if (!strcmp(line, hdr))
+            continue; /* a repeated header, from appended runs */
+        rc = cb_csv_parse_mapped(line, map, nf, r, why, sizeof why);
+        if (rc) {
+            fprintf(stderr, "summarize: %s:%zu: %s\n", name, lineno, why);
+            break;
+        }
+        if ((rc = add_row(cs, ncs, r)))
+            break;
+        rows++;
+    }
+    if (!rc && ferror(in)) {
+        fprintf(stderr, "summarize: %s: read error: %s\n", name, strerror(errno));
+        rc = -EIO;
+    } else if (!rc && !hdr) {
+        fprintf(stderr, "summarize: %s: empty file (no header line)\n", name);
+        rc = -EINVAL;
+    } else if (!rc && !rows) {
+        fprintf(stderr, "summarize: %s: no rows after the header\n", name);
+        rc = -EINVAL;
+    }
+    free(line);
+    free(hdr);
+    free(map);
+    free(r);
+    return rc;
+}
 
 int cb_summarize(FILE *in, FILE *out, const char *name)
 {
-    char line[8192];
     struct config *cs = NULL;
-    size_t ncs = 0, lineno = 0;
-    int rc = 0;
-    while (fgets(line, sizeof line, in)) {
-        lineno++;
-        if (cb_csv_check_header(line) == 0)
-            continue; /* the header, or a repeated one from appended runs */
-        if (line[0] == '\n')
-            continue;
-        struct cb_row r;
-        if (cb_csv_parse_row(line, &r)) {
-            fprintf(stderr, "summarize: %s:%zu: not a concbench runs row\n", name, lineno);
-            rc = -EINVAL;
-            goto out;
-        }
-        size_t i = 0;
-        while (i < ncs && !same_config(&cs[i].first, &r))
-            i++;
-        if (i == ncs) {
-            struct config *p = realloc(cs, (ncs + 1) * sizeof *cs);
-            if (!p) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            cs = p;
-            cs[ncs++] = (struct config){.first = r};
-        }
-        struct config *c = &cs[i];
-        if (c->n == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 4;
-            struct cb_row *p = realloc(c->reps, cap * sizeof *p);
-            if (!p) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            c->reps = p;
-            c->cap = cap;
-        }
-        c->reps[c->n++] = r;
-    }
-    fputs(summary_header, out);
+    size_t ncs = 0, most = 1;
+    double *v = NULL;
+    int rc = read_runs(in, name, &cs, &ncs);
+    if (rc)
+        goto out;
     for (size_t i = 0; i < ncs; i++)
-        write_summary_row(out, &cs[i]);
+        most = cs[i].n > most ? cs[i].n : most;
+    v = malloc(most * sizeof *v);
+    if (!v) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    cb_summary_write_header(out);
+    for (size_t i = 0; i < ncs; i++)
+        write_summary_row(out, &cs[i], v);
     if (fflush(out) || ferror(out))
         rc = -EIO;
 out:
     for (size_t i = 0; i < ncs; i++)
         free(cs[i].reps);
     free(cs);
+    free(v);
     return rc;
 }

@@ -22,9 +22,16 @@ void cb_med_min_max(double *v, size_t n, double *med, double *min, double *max);
  * Read a runs CSV from in and write the summary CSV (one row per
  * configuration, in order of first appearance) to out. Medians, min and
  * max are over the repetitions whose status is ok, when any is; status,
- * error kinds and note come from the first repetition that was not ok. Returns 0, or
- * -EINVAL with a message on stderr naming the bad line.
+ * error kinds and note come from the first repetition that was not ok
+ * (columns: summary_columns.h). Columns are read by header name, so a runs
+ * file with fewer or more columns summarises too. Returns 0; -EINVAL with a
+ * message on stderr naming the line (empty file, no rows, a row of bare
+ * commas, a wrong field count, a cut last row, a bad number); -EIO when out
+ * failed; -ENOMEM. Nothing sized by the input lives on the stack.
  */
 int cb_summarize(FILE *in, FILE *out, const char *name);
+
+/* The summary CSV's header line. 0 or -EIO. */
+int cb_summary_write_header(FILE *out);
 
 #endif

@@ -148,7 +148,7 @@ static void bm_bare_switch(cbm_state *st, void *ctx)
         skip_errno(st, "malloc", ENOMEM);
         return;
     }
-    coro_ctx_init(&bare_co, stack, stack + STACK, bare_entry, NULL);
+    coro_ctx_init(&bare_co, stack, stack + STACK, bare_entry, NULL, NULL, NULL);
     while (cbm_keep_running_batch(st, 2))
         coro_switch(&bare_main, &bare_co);
     cbm_set_items_processed(st, cbm_iterations(st));

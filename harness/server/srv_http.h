@@ -10,6 +10,8 @@
 #ifndef CB_SRV_HTTP_H
 #define CB_SRV_HTTP_H
 
+#include "body.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,8 +19,10 @@
 /* Longest request we accept: head plus any Content-Length body. A longer
  * one is answered 400. */
 #define SRV_HEAD_MAX 16384
-/* Largest body a URL may ask for (bytes=, reset=). */
-#define SRV_BODY_MAX (1ULL << 40)
+/* Largest body a URL (bytes=, reset=) or --body may ask for: 4 GiB. Its
+ * checksum alone costs about 6 s of one core (FNV-1a cannot skip ahead);
+ * the event model computes it in slices, so it slows that request only. */
+#define SRV_BODY_MAX (1ULL << 32)
 /* Longest latency a URL may ask for (ms=, /delay/): one day. */
 #define SRV_LATENCY_MAX_NS (86400ULL * 1000000000ULL)
 /* Largest piece srv_body_chunk() hands out. */
@@ -56,8 +60,13 @@ size_t srv_http_parse(const char *buf, size_t len, uint64_t def_latency_ns, uint
 
 /* Write the response head for r (status line, Content-Length, Content-Type,
  * X-Checksum of a body of r->body_bytes, Connection) into out, which holds
- * SRV_RESP_HEAD_MAX bytes. Returns its length. */
+ * SRV_RESP_HEAD_MAX bytes. Returns its length. Computes the checksum
+ * (srv_body_checksum: as slow as the body is long, unless cached). */
 size_t srv_http_head(char *out, const struct srv_req *r, bool keep_alive);
+
+/* The same with the body's checksum given: sum = cb_body_checksum(
+ * r->body_bytes), which the caller computed (srv_sum_step) or looked up. */
+size_t srv_http_head_sum(char *out, const struct srv_req *r, bool keep_alive, uint64_t sum);
 
 /* Write a complete error response (head and a short text body, with
  * Connection: close) for status into out (SRV_RESP_HEAD_MAX bytes).
@@ -82,5 +91,26 @@ const unsigned char *srv_body_chunk(uint64_t off, size_t *n);
 /* cb_body_checksum(len), computed fast and cached per thread (benchmarks
  * ask for the same length over and over). */
 uint64_t srv_body_checksum(uint64_t len);
+
+/* The cache alone: true with *sum when this thread knows the checksum of a
+ * body of len bytes (always for len <= SRV_SUM_INLINE, which costs less to
+ * compute than to look up); srv_body_checksum_put() adds one. */
+#define SRV_SUM_INLINE 65536
+bool srv_body_checksum_get(uint64_t len, uint64_t *sum);
+void srv_body_checksum_put(uint64_t len, uint64_t sum);
+
+/* A checksum computed a slice at a time, so that one big body does not
+ * hold up a loop that serves others. */
+struct srv_sum {
+    uint64_t len, off, h;
+};
+
+static inline void srv_sum_init(struct srv_sum *s, uint64_t len)
+{
+    *s = (struct srv_sum){.len = len, .off = 0, .h = CB_FNV_OFFSET};
+}
+
+/* Advance s by at most max_bytes. true when done: s->h is the checksum. */
+bool srv_sum_step(struct srv_sum *s, uint64_t max_bytes);
 
 #endif
