@@ -188,6 +188,19 @@ reproduce: $(BUILD)/concbench
 micro: $(BUILD)/concbench-micro $(BUILD)/concbench
 	$(Q)scripts/micro.sh
 
+# --- peers: the runtimes users would pick instead (strategies/go, node, rust, java) ---
+# `make peers` installs their toolchains (install-deps group peers) and builds
+# every installed one into $(BUILD)/peers; `make test-peers` runs each at
+# small N through concbench (tests/test_peers.sh), skipping missing toolchains.
+.PHONY: peers test-peers
+peers:
+	$(Q)scripts/install-deps.sh peers
+	$(Q)scripts/build-peers.sh $(BUILD)
+
+test-peers: $(BUILD)/concbench
+	$(Q)CB_BIN=$(BUILD)/concbench CB_BUILD=$(BUILD) sh tests/test_peers.sh
+# --- end peers ---
+
 format:
 	clang-format -i strategies/*.[ch] harness/*/*.[ch] harness/micro/*.cc tests/*.[ch]
 
