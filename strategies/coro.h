@@ -53,9 +53,9 @@ void coro_switch(struct coro_ctx *from, struct coro_ctx *to);
  * [lo, hi) (16-byte aligned from hi down), and when entry returns, calls
  * exit(exit_arg), which must never return: it switches away for good.
  * With exit NULL, entry itself must never return (the process aborts if it
- * does). No wrapper frame lies between the stack's top and entry's frame:
- * only entry's return address. The scheduler builds every coroutine with
- * this; it is exported for the micro-benchmark of the bare switch.
+ * does). No wrapper frame lies between the top of the stack and entry's
+ * frame, at most its return address. The scheduler builds every coroutine
+ * with this; it is exported for the micro-benchmark of the bare switch.
  */
 void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *), void *arg,
                    void (*exit)(void *), void *exit_arg);
