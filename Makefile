@@ -199,6 +199,7 @@ peers:
 
 test-peers: $(BUILD)/concbench
 	$(Q)CB_BIN=$(BUILD)/concbench CB_BUILD=$(BUILD) sh tests/test_peers.sh
+test: test-peers
 # --- end peers ---
 
 format:

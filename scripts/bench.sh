@@ -95,37 +95,22 @@ runs=$out/runs.csv
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# The strategy list: `concbench list --tsv`. A program without it (before
-# the CLI had it) prints "name<TAB>summary", an external one's summary
-# starting "LANGUAGE program:"; every strategy then counts as implementing
-# both workloads (the harness writes a row for one it does not).
+# The strategy list, its order and colours: `concbench list --tsv`. A
+# strategy that is not available here (a toolchain or package missing)
+# still goes into its sweeps: the harness writes `skipped` rows that name
+# what is missing, so the results say it instead of leaving it out.
 list=$tmp/list.tsv
-"$cb" list --tsv >"$list" 2>/dev/null || true
-if ! head -n 1 "$list" | grep -q "^name$(printf '\t')"; then
-    "$cb" list | awk -F '\t' 'BEGIN { OFS = "\t"; print "name", "language", "kind", "workloads", "available", "version", "color", "summary" }
-        { lang = "c"; if (match($2, /^[a-z]+ program:/)) lang = substr($2, 1, RLENGTH - 9)
-          print $1, lang, (lang == "c" ? "c" : "external"), "sleep,http", "yes", "", "", $2 }' >"$list"
-fi
-
-# Does the harness write `skipped` rows for a strategy that is not available?
-# Ask once, with the first such strategy at N = 1.
-unavailable=$(awk -F '\t' 'NR > 1 && $5 == "no" { print $1; exit }' "$list")
-skiprows=0
-if [ -n "$unavailable" ]; then
-    timeout 60 "$cb" sweep -q -w sleep -s "$unavailable" -n 1 -r 1 -o "$tmp/probe.csv" >/dev/null 2>&1 || true
-    if [ -s "$tmp/probe.csv" ] && grep -q ',skipped,' "$tmp/probe.csv"; then skiprows=1; fi
-fi
+"$cb" list --tsv >"$list"
 
 # pick GROUP WORKLOAD: comma-separated names of the group (c, python, peers:
 # any other language) that implement WORKLOAD, in list order; STRATEGIES, when
 # set, keeps only those it names.
 pick() {
-    awk -F '\t' -v grp="$1" -v wl="$2" -v only=",$(commas "${STRATEGIES:-}")," -v skiprows="$skiprows" '
+    awk -F '\t' -v grp="$1" -v wl="$2" -v only=",$(commas "${STRATEGIES:-}")," '
     NR == 1 { next }
     { g = ($2 == "c" || $2 == "python") ? $2 : "peers" }
     g != grp || index("," $4 ",", "," wl ",") == 0 { next }
     only != ",," && index(only, "," $1 ",") == 0 { next }
-    $5 == "no" && !skiprows { next }
     { printf "%s%s", (n++ ? "," : ""), $1 }
     END { if (n) print "" }' "$list"
 }

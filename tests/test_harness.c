@@ -214,8 +214,9 @@ static const struct cb_opt test_opts[] = {
 
 Test(options, one_table_every_spelling)
 {
-    char *argv[] = {"run", "-s", "epoll", "--concurrency=4", "--max-in-flight", "8", "-sfork",
-                    "-q", "pos", "--tsv", "--quiet=1", "-c", NULL};
+    char *argv[] = {"run",    "-s", "epoll", "--concurrency=4", "--max-in-flight", "8",
+                    "-sfork", "-q", "pos",   "--tsv",           "--quiet=1",       "-c",
+                    NULL};
     struct cb_optparse p;
     cb_opt_begin(&p, test_opts, 4, T_RUN, 12, argv);
     cr_assert_eq(cb_opt_next(&p), 1);

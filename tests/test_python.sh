@@ -189,5 +189,13 @@ expect "py-threads: without requests (CB_PY_HIDE=requests) a skipped row naming 
 CB_PY_HIDE=requests row -s py-sequential -n 3 -d 100ms
 expect "py-sequential: sleeps do not need requests (CB_PY_HIDE=requests): all ok" "$OK_ALL"
 
+# --- the real servers: a missing framework is a skipped row, not a failure --
+CB_PY_HIDE=gunicorn row -s epoll -w http -n 3 --latency 100ms --server-model flask --server-workers 2
+expect "flask without gunicorn (CB_PY_HIDE=gunicorn): a skipped row naming gunicorn" \
+    'v["status"] == "skipped" && index(v["note"], "gunicorn") > 0'
+CB_PY_HIDE=uvicorn row -s epoll -w http -n 3 --latency 100ms --server-model fastapi
+expect "fastapi without uvicorn (CB_PY_HIDE=uvicorn): a skipped row naming python3-uvicorn" \
+    'v["status"] == "skipped" && index(v["note"], "python3-uvicorn") > 0'
+
 echo "python: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

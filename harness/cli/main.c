@@ -632,11 +632,12 @@ struct session {
     const char *expect_label;
     uint64_t per_task_ns; /* D, L, or a foreign server's measured latency */
     char probe_note[192];
+    char srv_skip[256]; /* why every run is skipped: the server cannot start */
     struct cb_rows rows;
     struct cb_outfile raw; /* --raw: per-task CSV, renamed into place at the end */
     struct raw_task *tasks;
     size_t ntasks, cap_tasks;
-    uint64_t t0_ns; /* the start of the work of the run in ss->tasks */
+    uint64_t t0_ns;           /* the start of the work of the run in ss->tasks */
     const char *cur_strategy; /* the run in progress, for the tick */
     size_t cur_n;
     unsigned cur_rep;
@@ -915,6 +916,20 @@ static int start_server(struct session *ss)
     if (o->listen)
         c.host = o->listen;
     int rc = srv_spawn(&c, &ss->srv);
+    const char *pkg = rc == -ENOENT ? srv_missing_package(c.model) : NULL;
+    if (pkg) {
+        /* A real framework that is not installed: every run of the sweep
+         * is a skipped row that names the package, never a failed bench. */
+        snprintf(ss->srv_skip, sizeof ss->srv_skip,
+                 "the %s server needs Debian package(s) %s (scripts/install-deps.sh python)",
+                 srv_model_name(c.model), pkg);
+        snprintf(ss->server, sizeof ss->server, "%s", srv_model_name(c.model));
+        ss->target = "test-server";
+        ss->url = strdup("http://127.0.0.1:1/");
+        ss->per_task_ns = o->latency_ns;
+        fprintf(stderr, "concbench: %s\n", ss->srv_skip);
+        return ss->url ? 0 : -ENOMEM;
+    }
     if (rc) {
         fprintf(stderr, "concbench: cannot start the test server on %s: %s\n", c.host,
                 strerror(-rc));
@@ -1026,6 +1041,8 @@ static const char *skip_reason(const struct session *ss, const struct cb_strateg
                                const char *limit_at, char *buf, size_t len)
 {
     const struct opts *o = ss->o;
+    if (ss->srv_skip[0])
+        return ss->srv_skip;
     if (limit_at) {
         snprintf(buf, len, "%s already hit a limit at %s", s->name, limit_at);
         return buf;

@@ -44,44 +44,47 @@ static const struct py_need need_fastapi[] = {{"python3", PYTHON},
                                               {"python3-uvicorn", DIST "uvicorn/__init__.py"},
                                               {NULL, NULL}};
 
+/* CB_PY_HIDE=flask,uvicorn makes those modules count as missing, as the
+ * Python strategies' cbproto.py does: how the tests see a machine without
+ * a package. */
+static int hidden(const char *file)
+{
+    const char *hide = getenv("CB_PY_HIDE");
+    const char *mod = strstr(file, "dist-packages/");
+    if (!hide || !mod)
+        return 0;
+    mod += strlen("dist-packages/");
+    size_t ml = strcspn(mod, "/");
+    for (const char *h = hide; *h; h += strcspn(h, ",") + (h[strcspn(h, ",")] == ',')) {
+        if (strcspn(h, ",") == ml && strncmp(h, mod, ml) == 0)
+            return 1;
+        if (!h[strcspn(h, ",")])
+            break;
+    }
+    return 0;
+}
+
 const char *srv_missing_package(enum srv_model m)
 {
     const struct py_need *n = m == SRV_FLASK ? need_flask : m == SRV_FASTAPI ? need_fastapi : NULL;
     for (; n && n->package; n++)
-        if (access(n->file, R_OK) != 0)
+        if (access(n->file, R_OK) != 0 || hidden(n->file))
             return n->package;
     return NULL;
 }
 
-/* The folder of the apps: $CB_SRV_PY_DIR, or harness/server/py under the
- * current directory or under one of the first four ancestors of this
- * program (build/concbench, build/rel/tests/test_server...). */
+/* The folder of the apps: $CB_SRV_PY_DIR, or harness/server/py under
+ * concbench's root (cb_root(), as external strategies find theirs). */
 static int py_dir(char *out, size_t len)
 {
     const char *env = getenv("CB_SRV_PY_DIR");
-    if (env && *env) {
-        snprintf(out, len, "%s", env);
-        return 0;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = 0;
-    for (int up = 0; up <= 5; up++) {
-        char *slash = strrchr(exe, '/');
-        const char *base = up == 0 ? "." : exe;
-        if (up > 0 && !slash)
-            break;
-        if (up > 0)
-            *slash = 0;
-        int w = snprintf(out, len, "%s/harness/server/py", *base ? base : "/");
-        char probe[PATH_MAX + 32];
-        if (w < 0 || (size_t)w >= len || (size_t)w + 16 > sizeof probe)
-            continue;
-        snprintf(probe, sizeof probe, "%s/cbserver.py", out);
-        if (access(probe, R_OK) == 0)
-            return 0;
-    }
-    return -ENOENT;
+    int w = env && *env ? snprintf(out, len, "%s", env)
+                        : snprintf(out, len, "%s/harness/server/py", cb_root());
+    char probe[PATH_MAX + 32];
+    if (w < 0 || (size_t)w >= len || (size_t)w + 16 > sizeof probe)
+        return -ENAMETOOLONG;
+    snprintf(probe, sizeof probe, "%s/cbserver.py", out);
+    return access(probe, R_OK) == 0 ? 0 : -ENOENT;
 }
 
 /* ---- versions ------------------------------------------------------------ */
