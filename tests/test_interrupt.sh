@@ -76,5 +76,31 @@ for model in event blocking prefork; do
     done
     one "$model" INT group
 done
+
+# A test server that dies mid-sweep is said, in the row and on stderr, and
+# the sweep stops instead of measuring refusals.
+mark="intr-$$-died"
+CB_TEST_MARK=$mark "$cb" sweep -q -w http -s epoll,threads -n 4 -r 3 --latency 1s -o "$tmp/died.csv" \
+    </dev/null >/dev/null 2>"$tmp/died.err" &
+harness=$!
+i=0 spid=
+while [ $i -lt 100 ] && [ -z "$spid" ]; do
+    for p in $(pids_with "$mark"); do
+        ss -ltnpH 2>/dev/null | grep -q "pid=$p," && [ "$p" != "$harness" ] && spid=$p
+    done
+    sleep 0.05; i=$((i + 1))
+done
+sleep 1.5
+[ -n "$spid" ] && kill -9 "$spid"
+wait "$harness"; st=$?
+if grep -q "the test server (event, pid $spid) died (killed by SIGKILL)" "$tmp/died.err" &&
+    grep -q "the test server died during this run" "$tmp/died.csv" && [ "$st" -ne 0 ]; then
+    ok "a test server killed mid-sweep is said (stderr, the row's note), exit $st"
+else
+    not_ok "a test server killed mid-sweep (pid '$spid', exit $st): $(cat "$tmp/died.err")"
+fi
+[ "$(grep -c '^epoll\|^threads' "$tmp/died.csv")" -lt 6 ] && ok "and the sweep stopped there" ||
+    not_ok "the sweep went on after the server died"
+
 echo "interrupt: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -25,6 +25,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef CB_VERSION
@@ -1104,6 +1105,35 @@ static void take_expected(struct session *ss, uint64_t ns)
 
 /* Run one configuration's repetitions. 0, or -1 when the session must stop
  * (an output failure, an interruption; said). */
+/*
+ * 1 when the test server is gone (crashed, killed): the row just measured
+ * says so in its note, stderr says so, and the sweep stops. The server is
+ * reaped here, so srv_stop has nothing left to do.
+ */
+static int server_died(struct session *ss, struct cb_row *r)
+{
+    int st;
+    if (!ss->have_srv || ss->srv.pid <= 0 || waitpid(ss->srv.pid, &st, WNOHANG) != ss->srv.pid)
+        return 0;
+    char how[64];
+    if (WIFSIGNALED(st))
+        snprintf(how, sizeof how, "killed by SIG%s",
+                 sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+    else
+        snprintf(how, sizeof how, "exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    size_t l = strlen(r->note);
+    snprintf(r->note + l, sizeof r->note - l, "%sthe test server died during this run (%s)",
+             l ? "; " : "", how);
+    if (!strcmp(r->status, "ok"))
+        snprintf(r->status, sizeof r->status, "failed");
+    fprintf(stderr, "\nconcbench: the test server (%s, pid %d) died (%s); the sweep stops here\n",
+            ss->server, (int)ss->srv.pid, how);
+    cb_proc_kill_group(ss->srv.pid); /* its workers, if any are left */
+    ss->srv.pid = 0;
+    ss->have_srv = 0;
+    return 1;
+}
+
 static int run_config(struct session *ss, const struct cb_strategy *s, size_t n, char *limit_at,
                       size_t limit_len)
 {
@@ -1163,6 +1193,8 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
         r->rep = rep;
         take_expected(ss, exp);
         add_probe_note(ss, r);
+        if (server_died(ss, r))
+            rc = -1; /* the runs after it would only measure refusals */
         ss->done++;
         ss->expected_done += exp;
         progress_row(ss, r);
