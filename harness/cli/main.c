@@ -1045,7 +1045,7 @@ static const char *skip_reason(const struct session *ss, const struct cb_strateg
     if (ss->srv_skip[0])
         return ss->srv_skip;
     if (limit_at) {
-        snprintf(buf, len, "%s already hit a limit at %s", s->name, limit_at);
+        snprintf(buf, len, "%s already hit %s", s->name, limit_at);
         return buf;
     }
     uint64_t exp = expected_ns(ss, s, n);
@@ -1205,9 +1205,15 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
         int code = status_code(r->status);
         ss->status = code > ss->status ? code : ss->status;
         if (!strcmp(r->status, "limit"))
-            snprintf(limit_at, limit_len, "n=%zu", n);
+            snprintf(limit_at, limit_len, "a limit at n=%zu", n);
         if (cb_interrupt_signal())
             rc = -1;
+        /* A run killed at its timeout would be killed again: the other
+         * repetitions and every larger N are skipped rows that say so. */
+        if (!strcmp(r->status, "timeout")) {
+            snprintf(limit_at, limit_len, "its run timeout at n=%zu", n);
+            break;
+        }
     }
     show_config(ss, first);
     free(r);
@@ -1289,7 +1295,7 @@ static int cmd_run(int argc, char **argv, int sweep)
     if (stop)
         ss.status = EX_CB_HARNESS;
     for (size_t i = 0; i < o.nstrategies && !stop; i++) {
-        char limit_at[32] = "";
+        char limit_at[64] = "";
         for (size_t j = 0; j < o.nns && !stop; j++)
             stop = run_config(&ss, o.strategies[i], o.ns[j], limit_at, sizeof limit_at);
     }
