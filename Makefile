@@ -179,10 +179,11 @@ test-fuzz: $(FUZZ_BIN)
 check-cross:
 	$(Q)scripts/check-cross.sh
 
-bench: $(BUILD)/concbench
+# The default profile runs the article's Python programs too: their packages first.
+bench: $(BUILD)/concbench $(BUILD)/.deps-python
 	$(Q)scripts/bench.sh
 
-reproduce: $(BUILD)/concbench
+reproduce: $(BUILD)/concbench $(BUILD)/.deps-python
 	$(Q)scripts/reproduce.sh
 
 micro: $(BUILD)/concbench-micro $(BUILD)/concbench
