@@ -60,6 +60,12 @@ one() {
     else not_ok "$name: port $port still listening"; fi
     if [ "$sig" = KILL ]; then
         [ "$st" -eq 137 ] && ok "$name: killed (exit $st)" || not_ok "$name: exit $st, expected 137"
+        # Its run's cgroup (empty now) is removed by the next concbench run.
+        cg=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
+        "$cb" run -q -s epoll -n 1 -d 1ms --csv >/dev/null 2>&1
+        if ls -d "/sys/fs/cgroup/memory$cg/concbench-$harness-"* >/dev/null 2>&1; then
+            not_ok "$name: the killed run's cgroup is still there after the next run"
+        else ok "$name: no cgroup of the killed run is left after the next run"; fi
         return
     fi
     case $sig in HUP) num=1 ;; INT) num=2 ;; TERM) num=15 ;; esac

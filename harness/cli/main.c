@@ -1,5 +1,6 @@
 /* main.c: the concbench command line. Only main() exits. */
 #include "body.h"
+#include "cgroup.h"
 #include "child.h"
 #include "csv.h"
 #include "export.h"
@@ -1290,6 +1291,10 @@ static int cmd_run(int argc, char **argv, int sweep)
     }
     cb_machine_set_command(o.command);
     cb_interrupt_install();
+    /* The cgroups of runs whose concbench was killed with SIGKILL (their
+     * processes died with it; the empty directories stay): remove them. */
+    if (!o.no_cgroup)
+        cb_cgroup_sweep_stale();
     struct session ss = {.o = &o};
     int stop = session_open(&ss) ? -1 : 0;
     if (stop)
