@@ -68,80 +68,100 @@ static void drain(int rfd, struct cb_task *tasks, size_t n)
     }
 }
 
-static int fork_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
-{
-    size_t nproc = cb_slots(w);
-    int one_each = nproc == w->n;
-    int fds[2], rc = 0;
-    pid_t *pids = malloc(nproc * sizeof *pids);
-    atomic_size_t *next = one_each ? NULL
-                                   : mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
-                                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (!pids || next == MAP_FAILED || pipe2(fds, O_CLOEXEC) < 0) {
-        rc = errno ? -errno : -ENOMEM;
-        cb_tasks_fail(tasks, 0, w->n, cb_error_from_errno(-rc), -rc);
-        free(pids);
-        if (next && next != MAP_FAILED)
-            munmap(next, sizeof *next);
-        return rc;
-    }
-    if (next)
-        atomic_init(next, 0); /* pool children take every index from it */
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    snprintf(rep->policy, sizeof rep->policy, "%s, results through one pipe",
-             one_each ? "a process per task" : "pool of processes");
+/* What a fork run holds: the children and how they report back. */
+struct fork_ctx {
+    const struct cb_workload *w;
+    struct cb_task *tasks;
+    int one_each;        /* a process per task (else a pool) */
+    pid_t *pids;         /* the children forked, in order */
+    size_t created;      /* how many */
+    atomic_size_t *next; /* a pool's shared task counter; NULL per task */
+    int fds[2];          /* the results pipe */
+};
 
-    size_t created = 0;
-    int err = 0;
-    for (; created < nproc; created++) {
+/* Fork the children, keeping the pipe empty meanwhile. The errno of the
+ * fork that failed, or 0. */
+static int spawn_children(struct fork_ctx *c, size_t nproc)
+{
+    for (; c->created < nproc; c->created++) {
         pid_t pid = fork();
         if (pid == 0) {
-            close(fds[0]);
-            child_main(w, next, created, fds[1]);
+            close(c->fds[0]);
+            child_main(c->w, c->next, c->created, c->fds[1]);
         }
-        if (pid < 0) {
-            err = errno;
-            break;
-        }
-        pids[created] = pid;
+        if (pid < 0)
+            return errno;
+        c->pids[c->created] = pid;
         /* Children finish while we are still forking: empty the pipe so
          * none of them blocks on a full one. Finished children are not
          * reaped until all have started (like a gather), so each holds its
          * pid until then. */
-        drain(fds[0], tasks, w->n);
+        drain(c->fds[0], c->tasks, c->w->n);
     }
-    close(fds[1]);
-    if (err) {
-        cb_limit_explain("fork", err, created, rep->limit, sizeof rep->limit);
-        /* A smaller pool still runs every task (the children share the
-         * counter); a process per task loses the ones never forked. */
-        if (one_each || created == 0)
-            cb_tasks_fail(tasks, created, w->n, CB_ERR_SPAWN, err);
-    }
-    /* Blocking now: read until every child has closed its end (EOF). */
-    fcntl(fds[0], F_SETFL, 0);
-    drain(fds[0], tasks, w->n);
-    close(fds[0]);
+    return 0;
+}
+
+/* Reap every child; a task lost with a child that died is failed with
+ * its signal (or 128 + exit status). */
+static void reap_children(struct fork_ctx *c)
+{
     int crashed = 0;
-    for (size_t i = 0; i < created; i++) {
+    for (size_t i = 0; i < c->created; i++) {
         int st = 0;
-        while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
+        while (waitpid(c->pids[i], &st, 0) < 0 && errno == EINTR)
             ;
         if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st))) {
             crashed = WIFSIGNALED(st) ? WTERMSIG(st) : 128 + WEXITSTATUS(st);
             /* A child per task: that task is the lost one. */
-            if (one_each && tasks[i].finished_ns == 0 && tasks[i].error == CB_OK)
-                tasks[i].error = CB_ERR_OTHER, tasks[i].value = (uint64_t)crashed;
+            if (c->one_each && c->tasks[i].finished_ns == 0 && c->tasks[i].error == CB_OK)
+                c->tasks[i].error = CB_ERR_OTHER, c->tasks[i].value = (uint64_t)crashed;
         }
     }
     /* A pool child that died took its task with it: whatever slot is
-     * still empty is that (detail: its signal, or 128 + exit status). */
+     * still empty is that. */
     if (crashed)
-        cb_tasks_fail_unfilled(tasks, w->n, CB_ERR_OTHER, (uint64_t)crashed);
-    free(pids);
-    if (next)
-        munmap(next, sizeof *next);
-    rep->started = one_each ? created : (created ? w->n : 0);
+        cb_tasks_fail_unfilled(c->tasks, c->w->n, CB_ERR_OTHER, (uint64_t)crashed);
+}
+
+static int fork_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
+{
+    size_t nproc = cb_slots(w);
+    struct fork_ctx c = {.w = w, .tasks = tasks, .one_each = nproc == w->n};
+    c.pids = malloc(nproc * sizeof *c.pids);
+    c.next = c.one_each ? NULL
+                        : mmap(NULL, sizeof *c.next, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (!c.pids || c.next == MAP_FAILED || pipe2(c.fds, O_CLOEXEC) < 0) {
+        int rc = errno ? -errno : -ENOMEM;
+        cb_tasks_fail(tasks, 0, w->n, cb_error_from_errno(-rc), -rc);
+        free(c.pids);
+        if (c.next && c.next != MAP_FAILED)
+            munmap(c.next, sizeof *c.next);
+        return rc;
+    }
+    if (c.next)
+        atomic_init(c.next, 0); /* pool children take every index from it */
+    fcntl(c.fds[0], F_SETFL, O_NONBLOCK);
+    snprintf(rep->policy, sizeof rep->policy, "%s, results through one pipe",
+             c.one_each ? "a process per task" : "pool of processes");
+    int err = spawn_children(&c, nproc);
+    close(c.fds[1]);
+    if (err) {
+        cb_limit_explain("fork", err, c.created, rep->limit, sizeof rep->limit);
+        /* A smaller pool still runs every task (the children share the
+         * counter); a process per task loses the ones never forked. */
+        if (c.one_each || c.created == 0)
+            cb_tasks_fail(tasks, c.created, w->n, CB_ERR_SPAWN, err);
+    }
+    /* Blocking now: read until every child has closed its end (EOF). */
+    fcntl(c.fds[0], F_SETFL, 0);
+    drain(c.fds[0], tasks, w->n);
+    close(c.fds[0]);
+    reap_children(&c);
+    free(c.pids);
+    if (c.next)
+        munmap(c.next, sizeof *c.next);
+    rep->started = c.one_each ? c.created : (c.created ? w->n : 0);
     return 0;
 }
 
