@@ -19,9 +19,12 @@
 # Strategies come from `concbench list --tsv`, by language: C, Python (the
 # article's programs) and the peers (every other language). Each sweep gets
 # only the strategies that implement its workload. A strategy the list marks
-# available=no is passed to the sweep only if the harness writes `skipped`
-# rows for it (probed once with N = 1); otherwise it is left out and the
-# report names it with the list's reason.
+# available=no goes into the sweeps too: the harness writes `skipped` rows
+# that name what is missing.
+#
+# Every profile but peers ends with one run per C strategy at N = raw_n
+# (default 1,000, full 10,000, tiny 3), sleep and HTTP, whose every task goes
+# to raw.csv (--raw) for the latency-distribution charts (cdf_*).
 #
 # Profiles:
 #   default  C: N = 1 3 10 100 1000 10000, 3 repetitions, D = L = 1 s, budget 5 s;
@@ -69,18 +72,18 @@ py=${CB_PYTHON:-/usr/bin/python3}
 # repetitions (reps for C and peers, py_reps), D = L, budget, the run timeout
 # of the Python and peer sweeps, and the server comparison (s_*).
 py_sleep="" py_http="" peer_sleep="" peer_http="" py_reps=1 x_timeout=""
-s_ns="" s_reps=1 s_budget=6s s_workers=""
+s_ns="" s_reps=1 s_budget=6s s_workers="" raw_n=""
 case "$profile" in
 default) c_sleep="1 3 10 100 1000 10000"; c_http=$c_sleep; reps=3; dur=1s; budget=5s
          py_sleep="1 100 10000"; py_http="1 100 1000"; py_reps=1; x_timeout=30s
-         s_ns="1 3 10 100"; s_workers="1 2 4" ;;
+         s_ns="1 3 10 100"; s_workers="1 2 4"; raw_n=1000 ;;
 full)    c_sleep="1 3 10 100 1000 10000 100000 1000000"; c_http=$c_sleep; reps=3; dur=1s; budget=60s
          py_sleep=$c_sleep; py_http="1 3 10 100 1000 10000"; py_reps=3; x_timeout=300s
-         s_ns="1 3 10 100 1000"; s_budget=60s; s_workers="1 2 4" ;;
+         s_ns="1 3 10 100 1000"; s_budget=60s; s_workers="1 2 4"; raw_n=10000 ;;
 peers)   c_sleep="1000 10000 100000 1000000"; c_http="100 1000 10000"; reps=3; dur=1s; budget=60s
          peer_sleep=$c_sleep; peer_http=$c_http; x_timeout=120s ;;
 tiny)    c_sleep="1 3"; c_http=$c_sleep; reps=1; dur=50ms; budget=5s
-         s_ns="1 3"; s_budget=5s; s_workers="1 2" ;;
+         s_ns="1 3"; s_budget=5s; s_workers="1 2"; raw_n=3 ;;
 *) echo "bench.sh: unknown PROFILE=$profile (tiny, default, full, peers)" >&2; exit 2 ;;
 esac
 reps=${REPS:-$reps}
@@ -161,6 +164,26 @@ if [ -n "$s_workers" ] && echo ",$(pick c http)," | grep -q ',epoll,'; then
     for w in $s_workers; do
         sweep -w http -s epoll -n "$s_ns_c" -r "$s_reps" --latency "$dur" --budget "${BUDGET:-$s_budget}" \
             --server-model blocking --server-workers "$w"
+    done
+fi
+
+# The latency distribution (cdf charts): every task of one run per C
+# strategy at N = raw_n, sleep and HTTP, through --raw into raw.csv; these
+# runs' rows go to raw-runs.csv, so runs.csv keeps only the sweeps' reps.
+if [ -n "$raw_n" ]; then
+    for wl in sleep http; do
+        st=$(pick c "$wl")
+        [ -n "$st" ] || continue
+        if [ "$wl" = sleep ]; then d="-d $dur"; else d="--latency $dur --server-model event"; fi
+        if [ "${DRY_RUN:-0}" = 1 ]; then echo "concbench sweep -w $wl -s $st -n $raw_n -r 1 $d --raw"; continue; fi
+        echo "bench.sh: concbench sweep -w $wl -s $st -n $raw_n -r 1 $d --raw" >&2
+        # shellcheck disable=SC2086  # $d is two or four words
+        "$cb" sweep -w "$wl" -s "$st" -n "$raw_n" -r 1 $d --budget "$budget" --ignore-failure \
+            --raw "$tmp/raw-$wl.csv" -o "$out/raw-runs.csv" >&2 || failed=1
+    done
+    for f in "$tmp"/raw-*.csv; do
+        [ -s "$f" ] || continue
+        if [ -s "$out/raw.csv" ]; then tail -n +2 "$f" >>"$out/raw.csv"; else cat "$f" >"$out/raw.csv"; fi
     done
 fi
 
