@@ -208,6 +208,15 @@ def server_color(sv):
 STOPPED = ("limit", "timeout", "crashed", "failed", "interrupted")
 
 
+def stop_short(r, strategy):
+    """The shortest label of a stop, for a crowded chart: the strategy and
+    the limit that bound ("fork: pid_max=32768"), or its status."""
+    note = r["note"] or ""
+    if "binding limit" in note:
+        return "%s: %s" % (strategy, note.split("binding limit", 1)[1].split()[0])
+    return "%s: %s" % (strategy, "run timeout" if r["status"] == "timeout" else r["status"])
+
+
 def stop_text(r):
     """A short label of why a configuration stopped: the limit that bound or the skip reason."""
     st, note = r["status"], fmt.note(r["note"], 200)
@@ -323,7 +332,7 @@ def runtimes(w, profile):
         last = [r for r in b.rows if r.done() and r["n"] < stop["n"]]
         y = last[-1] if last else None
         stops.append([s, stop["n"], y["mem_per_task_med_b"] if y else None, y["wall_med_s"] if y else None,
-                      stop_text(stop)])
+                      stop_short(stop, s)])
     write_tsv(os.path.join(w.out, "stops_sleep.tsv"), ["strategy", "n", "mem_b", "wall_s", "text"], stops)
     w.chart("runtimes_sleep", "runtimes.gp", "main.tsv", wl="sleep",
             strategies=words(w.strats([r for r in rows if r.done()])), nmin=min(r["n"] for r in rows),
