@@ -210,7 +210,7 @@ STOPPED = ("limit", "timeout", "crashed", "failed", "interrupted")
 
 def stop_short(r, strategy):
     """The shortest label of a stop, for a crowded chart: the strategy and
-    the limit that bound ("fork: pid_max=32768"), or its status."""
+    the limit that bound ("NAME: pid_max=32768"), or its status."""
     note = r["note"] or ""
     if "binding limit" in note:
         return "%s: %s" % (strategy, note.split("binding limit", 1)[1].split()[0])
