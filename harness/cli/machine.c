@@ -14,13 +14,7 @@
 #ifndef CB_CFLAGS
 #define CB_CFLAGS "unknown"
 #endif
-#ifndef CB_VERSION
-#if __has_include("version.h")
-#include "version.h" /* build/version.h: git describe at build time */
-#else
-#define CB_VERSION "unknown"
-#endif
-#endif
+#include "cb_version.h"
 
 static char command_line[4096];
 

@@ -29,13 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef CB_VERSION
-#if __has_include("version.h")
-#include "version.h" /* build/version.h: git describe at build time */
-#else
-#define CB_VERSION "unknown"
-#endif
-#endif
+#include "cb_version.h"
 
 /* The commands, as bits of the option table's `cmds`. */
 enum {
