@@ -1,0 +1,682 @@
+"""`make reproduce`: the article's experiments, each measured three ways.
+
+For every experiment of the article (seed/python-coroutines-and-asyncio.md)
+one row per run: the article's own program measured here (the py-*
+strategy that is its code), the C strategy of the same model (sequential
+for time.sleep in a loop, busypoll for the Task loop, coro for generators
+and asyncio, threads for threading, fork for multiprocessing) and the
+fastest C strategy (epoll), beside the article's printed figure. Then the
+article's unwritten section, "Flask vs FastAPI": N requests against
+gunicorn's sync Flask (W workers) and uvicorn's FastAPI, from the Python
+client and the C client, with ceil(N/W) x L.
+
+Every planned run gives exactly one reproduce.csv row: measured, skipped
+by a budget (concbench says why), skipped because a Debian package is
+missing (named), or failed (with concbench's message). A missing package
+is never a failed reproduce.
+
+Usage: PYTHONPATH=scripts python3 -m cbresults.reproduce [OUTDIR]
+       ... -m cbresults.reproduce --plan         the commands it would run
+       ... -m cbresults.reproduce --redraw DIR   charts, report, table again
+Environment:
+  CB_BIN               the concbench program (default build/concbench)
+  CB_RESULTS           output folder (default results/<UTC>-reproduce)
+  CB_REPRODUCE_QUICK=1 tiny N and short durations (tests/test_reproduce.sh)
+  CB_REPRODUCE_ONLY    run only the experiments whose name contains this text
+  CB_REPRODUCE_HIDE    Debian packages to treat as missing, comma-separated
+                       (how a test sees the rows of a machine without them)
+  CB_PLOTDIR           the gnuplot scripts (default plots/)
+Writes into OUTDIR: reproduce.csv (columns.REPRODUCE), runs.csv (every
+run's full row), machine.txt, strategies.tsv, plotdata/, article_*.png/svg,
+flask_fastapi.png/svg, REPRODUCE.md; prints the table. Exit status 0 unless
+a run failed (skipped rows are decisions, not failures).
+"""
+import csv
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from . import columns, fmt, gpdata, load, strategies
+
+HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# The article's printed figures (seconds), in its words.
+ARTICLE = {
+    "seq": 9.010355710983276,        # for i in range(3): time.sleep(3)
+    "create_task": 3.0085606575012207,  # loop.create_task(sleep(3, i)) for 3 tasks
+    "busy": 2.999994993209839,       # 10 Task(duration=3) polled by wait()
+    "gen": 3.000023126602173,        # 5 generator sleeps, event_loop()
+    "gather": 3.0046119689941406,    # asyncio.gather of 5 sleeps of 3 s
+    "get5": 4.945826292037964,       # 5 requests.get one after another
+    "get3": 1.1772162914276123,      # aiohttp, 3 URLs
+    "get100": 41.78710341453552,     # aiohttp, 100 URLs
+}
+# The Debian packages a server model needs beyond concbench, as
+# harness/server/server.c's model table says (srv_models[].packages).
+SERVER_PACKAGES = {"flask": ("python3-flask", "gunicorn"), "fastapi": ("python3-fastapi", "python3-uvicorn")}
+CODE_ARTICLE, CODE_OURS = "article's", "ours"
+ROLE_ARTICLE, ROLE_SAME, ROLE_FAST, ROLE_CLIENT = "article's code", "C, same model", "C, fastest", "client"
+
+
+class Scale:
+    """Durations, N and budgets of one mode. Full: D = 3 s as the article
+    (its sleeps), L = 1 s (its GETs took 0.9-1.05 s each, 0.99 s on
+    average), the Flask vs FastAPI sweep at L = 100 ms so that N = 1,000
+    fits. Quick: the same plan, tiny, for the tests."""
+
+    def __init__(self, quick):
+        self.quick = quick
+        self.d = 0.2 if quick else 3.0                 # the article's sleeps
+        self.lat = 0.05 if quick else 1.0              # the article's GETs
+        self.n100 = 10 if quick else 100               # its 100 requests
+        self.sweep_lat = 0.02 if quick else 0.1        # Flask vs FastAPI
+        self.sweep_ns = (1, 10) if quick else (1, 10, 100, 1000)
+        self.sweep_servers = (("flask", 1), ("flask", 2), ("fastapi", None)) if quick else \
+            (("flask", 1), ("flask", 2), ("flask", 4), ("fastapi", None))
+        self.sweep_budget = 0.15 if quick else 30.0    # flask:1 at N=1,000 would be 100 s
+        # A second client of the same model against a blocking server waits
+        # exactly as the first (ceil(N/W) x L): over this budget it is skipped.
+        self.second_budget = 0.3 if quick else 20.0
+
+
+def dur(s):
+    """A concbench DUR of seconds: 3s, 100ms, 50ms."""
+    return "%gms" % (s * 1000) if s < 1 else "%gs" % s
+
+
+class Run:
+    """One planned `concbench run`, and the reproduce.csv row it becomes."""
+
+    def __init__(self, section, experiment, article_s, code, role, strategy, workload, n, dur_s,
+                 model=None, workers=None, budget_s=None):
+        self.section, self.experiment, self.article_s = section, experiment, article_s
+        self.code, self.role, self.strategy, self.workload = code, role, strategy, workload
+        self.n, self.dur_s, self.model, self.workers, self.budget_s = n, dur_s, model, workers, budget_s
+
+    def server_short(self):
+        if self.workload != "http":
+            return ""
+        return "%s:%d" % (self.model, self.workers) if self.workers else self.model
+
+    def expected_s(self, one_at_a_time):
+        """What the work alone takes: N x D one at a time, ceil(N/W) x L on a
+        W-worker server, else D (or L)."""
+        if one_at_a_time:
+            return self.n * self.dur_s
+        if self.workers:
+            return math.ceil(self.n / self.workers) * self.dur_s
+        return self.dur_s
+
+    def args(self):
+        a = ["-s", self.strategy, "-w", self.workload, "-n", str(self.n)]
+        if self.workload == "sleep":
+            a += ["-d", dur(self.dur_s)]
+        else:
+            a += ["--latency", dur(self.dur_s), "--server-model", self.model]
+            if self.workers:
+                a += ["--server-workers", str(self.workers)]
+        if self.budget_s:
+            a += ["--budget", dur(self.budget_s)]
+        return a
+
+    def command(self):
+        return "concbench run " + " ".join(self.args())
+
+
+def plan(sc):
+    """Every run of `make reproduce`, in the article's order."""
+    runs = []
+    A, S = "article", "flask-vs-fastapi"
+    d, lat = sc.d, sc.lat
+
+    def three(name, article_s, py, same, n, wl="sleep", dur_s=d, model=None):
+        for code, role, s in ((CODE_ARTICLE, ROLE_ARTICLE, py), (CODE_OURS, ROLE_SAME, same),
+                              (CODE_OURS, ROLE_FAST, "epoll")):
+            if role == ROLE_FAST and same == "epoll":
+                continue
+            runs.append(Run(A, name, article_s, code, role, s, wl, n, dur_s, model))
+
+    three("3 sleeps of %g s, one after another" % d, ARTICLE["seq"], "py-sequential", "sequential", 3)
+    three("3 sleeps of %g s at once (asyncio tasks)" % d, ARTICLE["create_task"], "py-asyncio", "coro", 3)
+    three("10 sleeps of %g s, the Task busy loop" % d, ARTICLE["busy"], "py-busyloop", "busypoll", 10)
+    three("5 sleeps of %g s, generator coroutines" % d, ARTICLE["gen"], "py-generators", "coro", 5)
+    three("5 sleeps of %g s, asyncio.gather" % d, ARTICLE["gather"], "py-asyncio", "coro", 5)
+    # The article argues about threads and processes without timing them.
+    three("3 sleeps of %g s, a thread each" % d, None, "py-threads", "threads", 3)
+    three("3 sleeps of %g s, a process each" % d, None, "py-multiprocessing", "fork", 3)
+    three("5 GETs one after another (requests)", ARTICLE["get5"], "py-sequential", "sequential", 5,
+          "http", lat, "event")
+    servers = [("event", None), ("flask", 2), ("flask", 3), ("flask", 4), ("fastapi", None)]
+    if sc.quick:        # a gunicorn start takes 1-3 s: fewer servers, the same kinds
+        servers = [("event", None), ("flask", 2), ("fastapi", None)]
+    for n, key in ((3, "get3"), (sc.n100, "get100")):
+        name = "%d concurrent GETs (aiohttp)" % n
+        for model, w in servers:
+            for code, role, s in ((CODE_ARTICLE, ROLE_ARTICLE, "py-asyncio"),
+                                  (CODE_ARTICLE, ROLE_ARTICLE, "py-asyncio-nolimit"),
+                                  (CODE_OURS, ROLE_SAME, "coro"), (CODE_OURS, ROLE_FAST, "epoll")):
+                second = w and s in ("py-asyncio-nolimit", "coro")
+                runs.append(Run(A, name, ARTICLE[key], code, role, s, "http", n, lat, model, w,
+                                sc.second_budget if second else None))
+    for model, w in sc.sweep_servers:
+        for code, s in ((CODE_ARTICLE, "py-asyncio-nolimit"), (CODE_OURS, "epoll")):
+            for n in sc.sweep_ns:
+                runs.append(Run(S, "N GETs, Flask vs FastAPI", None, code, ROLE_CLIENT, s, "http", n,
+                                sc.sweep_lat, model, w, sc.sweep_budget))
+    only = os.environ.get("CB_REPRODUCE_ONLY")
+    return [r for r in runs if not only or only in r.experiment]
+
+
+# ---------------------------------------------------------------- running
+
+
+def installed(pkg, hidden):
+    if pkg in hidden:
+        return False
+    p = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True)
+    return p.stdout.strip() == "install ok installed"
+
+
+def missing_packages(run, hidden, cache):
+    out = []
+    for pkg in SERVER_PACKAGES.get(run.model, ()) if run.workload == "http" else ():
+        if pkg not in cache:
+            cache[pkg] = installed(pkg, hidden)
+        if not cache[pkg]:
+            out.append(pkg)
+    return out
+
+
+def measure(cb, run, tmp):
+    """Run it once; (full runs.csv row or None, header, why-not text)."""
+    path = os.path.join(tmp, "run.csv")
+    if os.path.exists(path):
+        os.remove(path)
+    p = subprocess.run([cb, "run"] + run.args() + ["-q", "--ignore-failure", "-o", path],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    head, rows = [], []
+    if os.path.exists(path):
+        with open(path, newline="") as f:
+            rd = csv.reader(f)
+            head = next(rd, [])
+            rows = list(rd)
+    err = " ".join(p.stderr.split())[-300:]
+    return (rows[-1] if rows else None), head, "concbench exited %d: %s" % (p.returncode, err)
+
+
+def row_of(run, full, head, why, one_at_a_time):
+    """The reproduce.csv row (a dict by column name) of one run."""
+    r = dict(zip(head, full)) if full else {}
+    wall = load.num(r.get("wall_s"))
+    ok = r.get("status") == "ok"
+    user, sys_ = load.num(r.get("user_s")), load.num(r.get("sys_s"))
+    out = {
+        "section": run.section, "experiment": run.experiment,
+        "article_s": "%.3f" % run.article_s if run.article_s else "",
+        "code": run.code, "role": run.role, "strategy": run.strategy, "workload": run.workload,
+        "n": run.n, "duration_s": "%g" % run.dur_s,
+        "server": r.get("server") or run.server_short(),
+        "status": r.get("status") or "failed",
+        "ours_s": "%.6f" % wall if wall is not None and ok else "",
+        "ratio": "%.3f" % (wall / run.article_s) if wall is not None and ok and run.article_s else "",
+        "cpu_s": "%.6f" % (user + sys_) if ok and user is not None and sys_ is not None else "",
+        "mem_kb": r.get("mem_kb", "") if ok else "",
+        "expected_s": "%g" % run.expected_s(one_at_a_time),
+        "note": r.get("note", "") if full else why,
+        "command": run.command(),
+    }
+    return out
+
+
+def progress(i, total, run, row, took):
+    what = row["ours_s"] and "%s s" % fmt.secs(float(row["ours_s"])) or row["status"]
+    sys.stderr.write("reproduce: [%d/%d] %s %s n=%d %s: %s (%.1f s)%s\n" % (
+        i, total, run.strategy, run.workload, run.n, run.server_short() or "", what, took,
+        "" if row["status"] == "ok" else " (%s)" % fmt.note(row["note"], 90)))
+
+
+def run_all(cb, runs, out, st):
+    hidden = {p for p in (os.environ.get("CB_REPRODUCE_HIDE") or "").split(",") if p}
+    cache, rows, failed = {}, [], 0
+    tmp = os.path.join(out, ".tmp")
+    os.makedirs(tmp, exist_ok=True)
+    runs_csv = os.path.join(out, "runs.csv")
+    for i, run in enumerate(runs, 1):
+        one, t0 = run.strategy in ("sequential", "py-sequential"), time.monotonic()
+        miss = missing_packages(run, hidden, cache)
+        if miss:
+            why = "%s server needs Debian package %s: not installed (scripts/install-deps.sh python)" % (
+                run.model, " ".join(miss))
+            row = row_of(run, None, [], why, one)
+            row["status"] = "skipped"
+        else:
+            full, head, why = measure(cb, run, tmp)
+            row = row_of(run, full, head, why, one)
+            if full:
+                new = not os.path.exists(runs_csv)
+                with open(runs_csv, "a", newline="") as f:
+                    w = csv.writer(f, lineterminator="\n")
+                    if new:
+                        w.writerow(head)
+                    w.writerow(full)
+            if os.path.exists(os.path.join(tmp, "machine.txt")) and not os.path.exists(os.path.join(out, "machine.txt")):
+                shutil.copy(os.path.join(tmp, "machine.txt"), os.path.join(out, "machine.txt"))
+        failed |= row["status"] in ("failed", "crashed", "timeout")
+        rows.append(row)
+        progress(i, len(runs), run, row, time.monotonic() - t0)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return rows, failed
+
+
+def write_csv(path, rows):
+    names = [c for c, _ in columns.REPRODUCE]
+    with open(path + ".new", "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(names)
+        for r in rows:
+            w.writerow([r.get(c, "") for c in names])
+    os.replace(path + ".new", path)
+
+
+# ---------------------------------------------------------------- the table
+
+
+def short(s, width):
+    return s if len(s) <= width else s[: width - 1] + "~"
+
+
+def cell(r, width=22):
+    """strategy and seconds, or strategy and why not."""
+    if r is None:
+        return "-".ljust(width)
+    v = r["ours_s"]
+    t = ("%.3f" % v) if v is not None else r["status"]
+    return ("%-*s %7s" % (width - 8, short(r["strategy"], width - 8), t))
+
+
+def groups(rows):
+    """(experiment, server, {role: [rows]}) in plan order."""
+    out, index = [], {}
+    for r in rows:
+        key = (r["experiment"], load_server(r))
+        if key not in index:
+            index[key] = len(out)
+            out.append((r["experiment"], load_server(r), {}))
+        out[index[key]][2].setdefault(r["role"], []).append(r)
+    return out
+
+
+def load_server(r):
+    """The server model without its version: flask:2, fastapi, event."""
+    return (r["server"] or "").split(" (")[0]
+
+
+def fastest_c(by_role):
+    c = [r for role in (ROLE_SAME, ROLE_FAST) for r in by_role.get(role, []) if r["ours_s"] is not None]
+    return min(c, key=lambda r: r["ours_s"]) if c else None
+
+
+def table(rows):
+    """The terminal table: article | the article's code here | C here | ratios."""
+    lines = ["%-38s %-8s %8s | %-22s | %-22s %-22s | %6s %6s" % (
+        "experiment", "server", "article", "article's code here", "C here: same model", "C here: fastest",
+        "py/art", "C/art")]
+    lines.append("-" * len(lines[0]))
+    art = [r for r in rows if r["section"] == "article"]
+    last = None
+    for exp, server, by in groups(art):
+        py = by.get(ROLE_ARTICLE, [None])
+        same = by.get(ROLE_SAME, [None])[0]
+        fast = fastest_c(by)
+        a = next((r["article_s"] for r in py + [same] if r is not None and r["article_s"]), None)
+        for i, p in enumerate(py):
+            name = exp if exp != last else ""
+            last = exp
+            ratio = lambda r: "%6.2f" % (r["ours_s"] / a) if r is not None and a and r["ours_s"] is not None else "     -"
+            lines.append("%-38s %-8s %8s | %s | %s %s | %s %s" % (
+                short(name, 38), server, ("%.2f" % a if a else "-") if i == 0 else "", cell(p),
+                cell(same) if i == 0 else " " * 22, cell(fast) if i == 0 else " " * 22,
+                ratio(p), ratio(fast) if i == 0 else ""))
+    sweep = [r for r in rows if r["section"] == "flask-vs-fastapi"]
+    if sweep:
+        lines += ["", "Flask vs FastAPI (L = %s s): wall time (s), and ceil(N/W) x L for Flask" % fmt.secs(sweep[0]["duration_s"])]
+        ns = sorted({r["n"] for r in sweep})
+        lines.append("%-10s %-20s" % ("server", "client") + "".join("%14s" % ("N=%d" % n) for n in ns))
+        for sv in unique(load_server(r) for r in sweep):
+            for cl in unique(r["strategy"] for r in sweep if load_server(r) == sv):
+                cells = []
+                for n in ns:
+                    r = next((x for x in sweep if load_server(x) == sv and x["strategy"] == cl and x["n"] == n), None)
+                    cells.append("%14s" % ("-" if r is None else ("%.3f" % r["ours_s"]) if r["ours_s"] is not None
+                                           else r["status"]))
+                lines.append("%-10s %-20s" % (sv, cl) + "".join(cells))
+            w = load.workers(sv)
+            if w:
+                lines.append("%-10s %-20s" % ("", "ceil(N/%d) x L" % w) + "".join(
+                    "%14.3f" % (math.ceil(n / w) * sweep[0]["duration_s"]) for n in ns))
+    return "\n".join(lines)
+
+
+def unique(seq):
+    out = []
+    for x in seq:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+# ---------------------------------------------------------------- charts
+
+
+def chart_rows(rows, wl):
+    """article_WL.tsv lines, top-down: per experiment the article's bar, then
+    one bar per run. Columns: y experiment article_s ours_s strategy text."""
+    body = []
+    art = [r for r in rows if r["section"] == "article" and r["workload"] == wl]
+    for exp in unique(r["experiment"] for r in art):
+        mine = [r for r in art if r["experiment"] == exp]
+        a = mine[0]["article_s"]
+        body.append([exp + ": the article", a, None, "article",
+                     "%.2f s" % a if a else "the article gives no figure"])
+        for r in mine:
+            sv = load_server(r)
+            label = "%s%s (%s)" % (r["strategy"], ", " + sv + " server" if sv else "", r["role"])
+            text = "%.2f s" % r["ours_s"] if r["ours_s"] is not None else \
+                "%s: %s" % (r["status"], fmt.note(r["note"], 70))
+            body.append([label, None, r["ours_s"], r["strategy"], text])
+    # y from the top, half a line of space above each experiment.
+    ys, y = [], 0.0
+    for line in body:
+        y += 1.5 if line[3] == "article" and ys else 1.0
+        ys.append(y)
+    return [[round(y + 1 - v, 2)] + line for v, line in zip(ys, body)]
+
+
+def server_colors(names):
+    return "svcolor(s) = " + "".join("s eq '%s' ? '%s' : " % (sv, gpdata.server_color(sv)) for sv in names) + "'#000000'"
+
+
+def draw(plotdir, data, out, name, gp, tsv, assign):
+    for f in ("png", "svg"):
+        p = subprocess.run(["gnuplot", "-e", "plotdir='%s'; datadir='%s'; in='%s'; out='%s'; fmt='%s'; %s" % (
+            plotdir, data, tsv, os.path.join(out, name + "." + f), f, assign), os.path.join(plotdir, gp)],
+            capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.stderr.write("reproduce: %s failed for %s.%s:\n%s" % (gp, name, f, p.stderr))
+            return None
+        noise = [l for l in p.stderr.splitlines() if l.strip() and "empty" not in l]
+        if noise:
+            sys.stderr.write("reproduce: %s: %s\n" % (gp, " / ".join(noise[:3])))
+    return name + ".png"
+
+
+def charts(out, rows, st):
+    """article_sleep, article_http (plots/article.gp) and flask_fastapi
+    (plots/flask_fastapi.gp); returns the PNG names drawn."""
+    if not shutil.which("gnuplot"):
+        sys.stderr.write("reproduce: gnuplot not found: no charts (scripts/install-deps.sh installs gnuplot-nox)\n")
+        return []
+    plotdir = os.environ.get("CB_PLOTDIR") or os.path.join(HERE, "plots")
+    data = os.path.join(out, "plotdata")
+    os.makedirs(data, exist_ok=True)
+    gpdata.Writer(load.Folder(out), st, data, plotdir).styles()
+    drawn = []
+    code_py = gpdata.words(unique(r["strategy"] for r in rows if r["code"] == CODE_ARTICLE))
+    for wl in ("sleep", "http"):
+        body = chart_rows(rows, wl)
+        if not body:
+            continue
+        tsv = os.path.join(data, "article_%s.tsv" % wl)
+        gpdata.write_tsv(tsv, ["y", "experiment", "article_s", "ours_s", "strategy", "text"], body)
+        names = gpdata.words(st.order(r["strategy"] for r in rows if r["section"] == "article" and r["workload"] == wl))
+        title = "The article's sleeps: its figure, its code here, C here" if wl == "sleep" else \
+            "The article's HTTP requests (L = %s s): its figure, its code here, C here" % fmt.secs(
+                next(r["duration_s"] for r in rows if r["workload"] == wl))
+        drawn.append(draw(plotdir, data, out, "article_" + wl, "article.gp", tsv,
+                          "with_text=1; strategies='%s'; article_code='%s'; height=%d; title='%s'" % (
+                              names, code_py, 260 + 21 * len(body), title.replace("'", "''"))))
+    sweep = [r for r in rows if r["section"] == "flask-vs-fastapi"]
+    if sweep:
+        tsv = os.path.join(data, "flask_fastapi.tsv")
+        gpdata.write_tsv(tsv, ["client", "server", "n", "status", "wall_s", "expected_s"],
+                         [[r["strategy"], load_server(r), r["n"], r["status"], r["ours_s"], r["expected_s"]]
+                          for r in sweep])
+        svs = unique(load_server(r) for r in sweep)
+        with open(os.path.join(data, "servers.gp"), "w") as f:
+            f.write("# generated by cbresults/reproduce.py: the colour of each server model\n")
+            f.write(server_colors(svs) + "\n")
+        drawn.append(draw(plotdir, data, out, "flask_fastapi", "flask_fastapi.gp", tsv,
+                          "servers='%s'; clients='%s'; latency=%g" % (
+                              gpdata.words(svs), gpdata.words(unique(r["strategy"] for r in sweep)),
+                              sweep[0]["duration_s"])))
+    return [c for c in drawn if c]
+
+
+# ---------------------------------------------------------------- REPRODUCE.md
+
+
+def md_value(r):
+    if r["ours_s"] is not None:
+        return fmt.secs(r["ours_s"])
+    return "%s: %s" % (r["status"], fmt.note(r["note"], 90))
+
+
+def latency_text(rows, lat):
+    """What L the article's HTTP figures suggest, computed from them."""
+    get5, get3, get100 = ARTICLE["get5"], ARTICLE["get3"], ARTICLE["get100"]
+    rounds = get100 / get3
+    out = [
+        "The article timed its GETs against a remote site (www.bmat.com): 5 one after another took "
+        "%.2f s, %.3f s a GET (0.91 to 1.05 s each); 3 at once took %.3f s; 100 at once %.1f s." % (
+            get5, get5 / 5, get3, get100),
+        "",
+        "- A GET's latency L is about 1 s: the sequential GETs say %.2f s; the 3 concurrent GETs took one "
+        "round, %.2f s, the extra %.2f s being connection set-up to a remote site (DNS, TCP, TLS for 3 new "
+        "connections) that loopback does not have." % (get5 / 5, get3, get3 - get5 / 5),
+        "- 100 GETs took %.1f s = %.1f rounds of the 3-GET time. aiohttp's default connector allows 100 "
+        "connections, so the client was not what waited: a server that serves W requests at a time needs "
+        "ceil(100/W) rounds, and W = 3 gives 34 (34 x %.2f s = %.1f s, %s the article's), W = 2 gives 50. "
+        "Both figures fit a server serving about 3 requests at a time (W = 3 also serves the 3 GETs in one "
+        "round); with L = 1 s, %.1f s is %.1f requests in flight on average." % (
+            get100, rounds, get3, 34 * get3, fmt.above(34 * get3, get100), get100, 100 / get100),
+        "- So the experiments here use L = %s s, the article's own per-GET time, and run the article's client "
+        "against servers of known concurrency: the event server, Flask under gunicorn with W = 2, 3, 4 sync "
+        "workers, and FastAPI under uvicorn." % fmt.secs(lat),
+    ]
+    hundred = [r for r in rows if r["section"] == "article" and r["strategy"] == "py-asyncio"
+               and r["workload"] == "http" and r["n"] > 3 and r["ours_s"] is not None]
+    if hundred:
+        best = min(hundred, key=lambda r: abs(math.log(r["ours_s"] / get100)))
+        out.append("- Measured: the article's client (py-asyncio, default connector) with %d GETs comes closest "
+                   "to its %.1f s against %s (%s s, %s)." % (
+                       best["n"], get100, load_server(best), fmt.secs(best["ours_s"]),
+                       fmt.above(best["ours_s"], get100)))
+        ev = next((r for r in hundred if load_server(r) == "event"), None)
+        fa = next((r for r in hundred if load_server(r) == "fastapi"), None)
+        if ev is not None or fa is not None:
+            out.append("- The same client against a server that does not block: %s." % "; ".join(
+                "%s %s s" % (load_server(r), fmt.secs(r["ours_s"])) for r in (ev, fa) if r is not None))
+    return out
+
+
+def sweep_text(sweep):
+    if not sweep:
+        return []
+    lat = sweep[0]["duration_s"]
+    out = ["## Flask vs FastAPI", "",
+           "The article's last section (\"Flask vs FastAPI benchmark: TODO\"), measured: N GETs at once against "
+           "Flask under gunicorn's sync workers (W processes, one request at a time each, `time.sleep(L)`) and "
+           "FastAPI under uvicorn (`await asyncio.sleep(L)`), L = %s s, from the Python client without the "
+           "connection limit (py-asyncio-nolimit, so the client is not what waits) and the fastest C client "
+           "(epoll). A W-worker blocking server needs ceil(N/W) x L; a run whose ceil(N/W) x L exceeds the "
+           "budget is skipped, with a row that says so." % fmt.secs(lat), ""]
+    ns = sorted({r["n"] for r in sweep})
+    body = []
+    for sv in unique(load_server(r) for r in sweep):
+        for cl in unique(r["strategy"] for r in sweep if load_server(r) == sv):
+            cells = []
+            for n in ns:
+                r = next((x for x in sweep if load_server(x) == sv and x["strategy"] == cl and x["n"] == n), None)
+                cells.append("" if r is None else md_value(r))
+            version = next((r["server"] for r in sweep if load_server(r) == sv and "(" in r["server"]), sv)
+            body.append([version, cl] + cells)
+        w = load.workers(sv)
+        if w:
+            body.append([sv, "ceil(N/%d) x L" % w] + [fmt.secs(math.ceil(n / w) * lat) for n in ns])
+    out += [fmt.md_table(["server", "client"] + ["N = %s" % fmt.count(n) for n in ns], body), ""]
+    out += ["- " + s for s in sweep_findings(sweep, lat)]
+    out += ["", "![Flask vs FastAPI](flask_fastapi.png)", ""]
+    return out
+
+
+def sweep_findings(sweep, lat):
+    out = []
+    big = max(r["n"] for r in sweep)
+    for cl in unique(r["strategy"] for r in sweep):
+        fa = next((r for r in sweep if r["strategy"] == cl and load_server(r) == "fastapi" and r["n"] == big
+                   and r["ours_s"] is not None), None)
+        if fa:
+            out.append("%s: %s GETs against FastAPI took %s s, %.1f x L." % (
+                cl, fmt.count(big), fmt.secs(fa["ours_s"]), fa["ours_s"] / lat))
+        for r in sweep:
+            w = load.workers(load_server(r))
+            if r["strategy"] == cl and w and r["ours_s"] is not None and r["n"] >= 10 * w:
+                exp = math.ceil(r["n"] / w) * lat
+                out.append("%s against %s, N = %s: %s s, ceil(N/W) x L = %s s (%s)." % (
+                    cl, load_server(r), fmt.count(r["n"]), fmt.secs(r["ours_s"]), fmt.secs(exp),
+                    fmt.above(r["ours_s"], exp)))
+    return out
+
+
+def report(out, rows, drawn, wall_s, sc):
+    art = [r for r in rows if r["section"] == "article"]
+    lat = next((r["duration_s"] for r in art if r["workload"] == "http"), sc.lat)
+    m = load.read_machine(os.path.join(out, "machine.txt"))
+    counts = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    lines = ["# The article's experiments, reproduced", "",
+             "*Python coroutines and asyncio* (`seed/python-coroutines-and-asyncio.md`), experiment by "
+             "experiment: the article's figure (its author's machine, a remote site), the article's own code "
+             "measured here (the py-* strategies, Debian's /usr/bin/python3), and C measured here: the strategy "
+             "of the same model (sequential for time.sleep in a loop, busypoll for the Task loop, coro for "
+             "generators and asyncio, threads for threading, fork for multiprocessing) and epoll, the fastest C "
+             "strategy of `make bench`. One repetition a run; D = %s s as in the article; L = %s s (below why)."
+             "%s" % (fmt.secs(sc.d), fmt.secs(lat), " **Quick mode** (CB_REPRODUCE_QUICK=1): tiny N and "
+                     "durations, for the tests; not the article's figures." if sc.quick else ""), "",
+             "Runs: %s%s. Machine: %s, %s cores, kernel %s." % (
+                 ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())),
+                 "; `make reproduce` took %.0f s" % wall_s if wall_s is not None else "",
+                 m.get("cpu", "?"), m.get("cores", "?"), m.get("kernel", "?")), "",
+             "## The article's experiments", "",
+             "ratio = measured here / the article's figure. `server` names the framework and its version.", ""]
+    body = []
+    for r in art:
+        body.append([r["experiment"], fmt.secs(r["article_s"]) or "-", r["code"], r["strategy"],
+                     r["server"] or "-", md_value(r), "%.2f" % r["ratio"] if r["ratio"] is not None else "",
+                     fmt.secs(r["cpu_s"]), fmt.kib(r["mem_kb"])])
+    lines += [fmt.md_table(["experiment", "article (s)", "code", "strategy", "server", "here (s)", "ratio",
+                            "CPU (s)", "memory"], body), ""]
+    lines += ["- " + s for s in article_findings(art)] + [""]
+    for c in drawn:
+        if c.startswith("article_"):
+            lines += ["![%s](%s)" % (c[:-4].replace("_", " "), c), ""]
+    lines += ["## The 3-versus-100 experiment: which latency", ""] + latency_text(rows, lat) + [""]
+    lines += sweep_text([r for r in rows if r["section"] == "flask-vs-fastapi"])
+    lines += ["## reproduce.csv", "", "One row per run (every run's full row is in `runs.csv`):", "",
+              "| column | meaning |", "| --- | --- |", columns.md_rows(columns.REPRODUCE), ""]
+    if m:
+        lines += ["## Machine", "", fmt.md_table(["key", "value"], [[k, v] for k, v in m.items()]), ""]
+    return "\n".join(lines)
+
+
+def article_findings(art):
+    out = []
+    for exp, server, by in groups(art):
+        py = [r for r in by.get(ROLE_ARTICLE, []) if r["ours_s"] is not None]
+        fast = fastest_c(by)
+        if not py or fast is None:
+            continue
+        p = py[0]
+        t = "%s%s: the article's code %s s (%s), C %s s (%s)" % (
+            exp, " against %s" % server if server else "", fmt.secs(p["ours_s"]), p["strategy"],
+            fmt.secs(fast["ours_s"]), fast["strategy"])
+        if p["article_s"]:
+            t += ", the article %s s" % fmt.secs(p["article_s"])
+        if p["cpu_s"] is not None and p["ours_s"] > 0 and p["cpu_s"] / p["ours_s"] > 0.5:
+            t += "; %s kept a core %s busy to wait" % (p["strategy"], fmt.pct(p["cpu_s"] / p["ours_s"]))
+        out.append(t + ".")
+    return out
+
+
+# ---------------------------------------------------------------- main
+
+
+NUMBERS = ("article_s", "duration_s", "ours_s", "ratio", "cpu_s", "mem_kb", "expected_s")
+
+
+def typed(rows):
+    """Rows as the report reads them: numbers as float (None when empty), n an int."""
+    out = []
+    for r in rows:
+        t = load.Record(r)
+        for c in NUMBERS:
+            t[c] = load.num(r.get(c))
+        t["n"] = int(r["n"])
+        out.append(t)
+    return out
+
+
+def redraw(out, sc):
+    """Charts, REPRODUCE.md and the table again from OUT/reproduce.csv."""
+    with open(os.path.join(out, "reproduce.csv"), newline="") as f:
+        rows = typed(list(csv.DictReader(f)))
+    st = strategies.Strategies(out)
+    drawn = charts(out, rows, st)
+    with open(os.path.join(out, "REPRODUCE.md"), "w") as f:
+        f.write(report(out, rows, drawn, None, sc))
+    print(table(rows))
+    return 0
+
+
+def main(args):
+    sc = Scale(os.environ.get("CB_REPRODUCE_QUICK") == "1")
+    if args[:1] == ["--plan"]:
+        for r in plan(sc):
+            print(r.command())
+        return 0
+    if args[:1] == ["--redraw"] and len(args) == 2:
+        return redraw(args[1], sc)
+    cb = os.environ.get("CB_BIN") or os.path.join(HERE, "build", "concbench")
+    if not os.access(cb, os.X_OK):
+        sys.stderr.write("reproduce: %s not found; run make first\n" % cb)
+        return 1
+    out = args[0] if args else os.environ.get("CB_RESULTS") or os.path.join(
+        HERE, "results", time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-reproduce")
+    os.makedirs(out, exist_ok=True)
+    for f in ("reproduce.csv", "runs.csv"):
+        if os.path.exists(os.path.join(out, f)):
+            os.remove(os.path.join(out, f))
+    lst = subprocess.run([cb, "list", "--tsv"], capture_output=True, text=True).stdout
+    with open(os.path.join(out, "strategies.tsv"), "w") as f:
+        f.write(lst)
+    st = strategies.Strategies(text=lst)
+    t0 = time.monotonic()
+    runs = plan(sc)
+    sys.stderr.write("reproduce: %d runs%s into %s\n" % (len(runs), " (quick)" if sc.quick else "", out))
+    rows, failed = run_all(cb, runs, out, st)
+    write_csv(os.path.join(out, "reproduce.csv"), rows)
+    rows = typed(rows)
+    drawn = charts(out, rows, st)
+    with open(os.path.join(out, "REPRODUCE.md"), "w") as f:
+        f.write(report(out, rows, drawn, time.monotonic() - t0, sc))
+    print(table(rows))
+    print("\nreproduce: %s/REPRODUCE.md (%d rows, %.0f s)" % (out, len(rows), time.monotonic() - t0))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
