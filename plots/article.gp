@@ -29,7 +29,7 @@ stats in using 'ours_s' nooutput name 'O'
 stats in using 'y' nooutput name 'Y'
 top = (A_max > O_max ? A_max : O_max)
 set title title
-set xlabel 'wall time (s)'
+unset xlabel
 set xrange [0:top * 1.3]
 set yrange [0.4:Y_max + 0.6]
 set ytics 1 nomirror

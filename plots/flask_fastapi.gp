@@ -18,7 +18,7 @@ set format y '%g'
 @secs_ytics
 set xrange [0.7:N_max * 1.5]
 set yrange [latency * 0.7:*]
-set key outside right top vertical Left reverse noautotitle spacing 1.3 box
+set key inside top left vertical Left reverse noautotitle spacing 1.2 box opaque
 workers(sv) = strstrt(sv, 'flask:') == 1 ? real(sv[7:]) : 0
 pick(sv, cl, v) = (strcol('server') eq sv && strcol('client') eq cl) ? v : NaN
 # Filled shapes for the first (Python) client, open for the second (C)? The
@@ -27,9 +27,9 @@ cshape(i) = i == 1 ? 6 : 7
 set samples 400
 plot for [sv in servers] for [i=1:words(clients)] in \
         using 'n':(pick(sv, word(clients, i), column('wall_s'))) \
-        with linespoints lw 2 pt cshape(i) ps 1.4 lc rgb svcolor(sv) notitle, \
+        with linespoints lw 2.5 pt cshape(i) ps 1.4 lc rgb svcolor(sv) notitle, \
      for [sv in servers] '+' using (floor($1)):(workers(sv) > 0 ? ceil(floor($1) / workers(sv)) * latency : NaN) \
-        with steps dt 3 lw 1.5 lc rgb svcolor(sv) notitle, \
+        with steps dt 3 lw 2 lc rgb svcolor(sv) notitle, \
      for [sv in servers] in using 'n':(strcol('status') eq 'skipped' && strcol('server') eq sv ? column('expected_s') : NaN) \
         with points pt 2 ps 2 lw 2 lc rgb svcolor(sv) notitle, \
      for [sv in servers] NaN with lines lw 6 lc rgb svcolor(sv) title sv.' server', \

@@ -19,7 +19,8 @@ REPRODUCE = (
                "errors, limit, timeout, failed"),
     ("ours_s", "wall time measured here (s), `wall_s` of the run; empty unless status is ok"),
     ("ratio", "ours_s / article_s"),
-    ("cpu_s", "user + system CPU of the run (s)"),
+    ("cpu_s", "user + system CPU of the run's work (s); where a program does not report it, the whole "
+              "process tree's CPU (`proc_cpu_s`, start-up included)"),
     ("mem_kb", "the run's whole memory peak (kB, user + kernel, every process of the client)"),
     ("expected_s", "what the work alone takes: N x D one at a time, ceil(N/W) x L on a W-worker "
                    "server, else D or L"),

@@ -139,15 +139,15 @@ def plan(sc):
                 continue
             runs.append(Run(A, name, article_s, code, role, s, wl, n, dur_s, model))
 
-    three("3 sleeps of %g s, one after another" % d, ARTICLE["seq"], "py-sequential", "sequential", 3)
-    three("3 sleeps of %g s at once (asyncio tasks)" % d, ARTICLE["create_task"], "py-asyncio", "coro", 3)
-    three("10 sleeps of %g s, the Task busy loop" % d, ARTICLE["busy"], "py-busyloop", "busypoll", 10)
-    three("5 sleeps of %g s, generator coroutines" % d, ARTICLE["gen"], "py-generators", "coro", 5)
+    three("3 sleeps of %g s, one by one" % d, ARTICLE["seq"], "py-sequential", "sequential", 3)
+    three("3 sleeps of %g s, asyncio tasks" % d, ARTICLE["create_task"], "py-asyncio", "coro", 3)
+    three("10 sleeps of %g s, Task busy loop" % d, ARTICLE["busy"], "py-busyloop", "busypoll", 10)
+    three("5 sleeps of %g s, generators" % d, ARTICLE["gen"], "py-generators", "coro", 5)
     three("5 sleeps of %g s, asyncio.gather" % d, ARTICLE["gather"], "py-asyncio", "coro", 5)
     # The article argues about threads and processes without timing them.
     three("3 sleeps of %g s, a thread each" % d, None, "py-threads", "threads", 3)
     three("3 sleeps of %g s, a process each" % d, None, "py-multiprocessing", "fork", 3)
-    three("5 GETs one after another (requests)", ARTICLE["get5"], "py-sequential", "sequential", 5,
+    three("5 GETs one by one (requests)", ARTICLE["get5"], "py-sequential", "sequential", 5,
           "http", lat, "event")
     servers = [("event", None), ("flask", 2), ("flask", 3), ("flask", 4), ("fastapi", None)]
     if sc.quick:        # a gunicorn start takes 1-3 s: fewer servers, the same kinds
@@ -213,6 +213,10 @@ def row_of(run, full, head, why, one_at_a_time):
     wall = load.num(r.get("wall_s"))
     ok = r.get("status") == "ok"
     user, sys_ = load.num(r.get("user_s")), load.num(r.get("sys_s"))
+    if user is None or sys_ is None:
+        # An external program's CPU over the work alone is not always
+        # reported: the whole process tree's CPU, start-up included.
+        user, sys_ = load.num(r.get("proc_cpu_s")), 0.0
     out = {
         "section": run.section, "experiment": run.experiment,
         "article_s": "%.3f" % run.article_s if run.article_s else "",
@@ -240,7 +244,7 @@ def progress(i, total, run, row, took):
 
 def run_all(cb, runs, out, st):
     hidden = {p for p in (os.environ.get("CB_REPRODUCE_HIDE") or "").split(",") if p}
-    cache, rows, failed = {}, [], 0
+    cache, done, rows, failed = {}, {}, [], 0
     tmp = os.path.join(out, ".tmp")
     os.makedirs(tmp, exist_ok=True)
     runs_csv = os.path.join(out, "runs.csv")
@@ -252,8 +256,15 @@ def run_all(cb, runs, out, st):
                 run.model, " ".join(miss))
             row = row_of(run, None, [], why, one)
             row["status"] = "skipped"
+        elif run.command() in done:
+            # The same command for another experiment (epoll, 3 sleeps of
+            # 3 s): measured once, its row shared and said so.
+            first, full, head, why = done[run.command()]
+            row = row_of(run, full, head, why, one)
+            row["note"] = ("%s; " % row["note"] if row["note"] else "") + "the run of \"%s\"" % first
         else:
             full, head, why = measure(cb, run, tmp)
+            done[run.command()] = (run.experiment, full, head, why)
             row = row_of(run, full, head, why, one)
             if full:
                 new = not os.path.exists(runs_csv)
@@ -288,13 +299,14 @@ def short(s, width):
     return s if len(s) <= width else s[: width - 1] + "~"
 
 
-def cell(r, width=22):
-    """strategy and seconds, or strategy and why not."""
+def cell(r, width, prefix=""):
+    """strategy (without prefix) and seconds, or strategy and why not."""
     if r is None:
-        return "-".ljust(width)
+        return " " * width
     v = r["ours_s"]
     t = ("%.3f" % v) if v is not None else r["status"]
-    return ("%-*s %7s" % (width - 8, short(r["strategy"], width - 8), t))
+    name = r["strategy"][len(prefix):] if r["strategy"].startswith(prefix) else r["strategy"]
+    return "%-*s %7s" % (width - 8, short(name, width - 8), t)
 
 
 def groups(rows):
@@ -321,8 +333,8 @@ def fastest_c(by_role):
 
 def table(rows):
     """The terminal table: article | the article's code here | C here | ratios."""
-    lines = ["%-38s %-8s %8s | %-22s | %-22s %-22s | %6s %6s" % (
-        "experiment", "server", "article", "article's code here", "C here: same model", "C here: fastest",
+    lines = ["%-32s %-8s %6s | %-23s | %-18s %-18s | %6s %6s" % (
+        "experiment", "server", "article", "article's code (py-)", "C here: same model", "C: fastest",
         "py/art", "C/art")]
     lines.append("-" * len(lines[0]))
     art = [r for r in rows if r["section"] == "article"]
@@ -332,14 +344,14 @@ def table(rows):
         same = by.get(ROLE_SAME, [None])[0]
         fast = fastest_c(by)
         a = next((r["article_s"] for r in py + [same] if r is not None and r["article_s"]), None)
+        ratio = lambda r: "%6.2f" % (r["ours_s"] / a) if r is not None and a and r["ours_s"] is not None else "     -"
         for i, p in enumerate(py):
-            name = exp if exp != last else ""
+            first = i == 0
+            lines.append("%-32s %-8s %6s | %s | %s %s | %s %s" % (
+                short(exp if exp != last else "", 32), server, ("%.2f" % a if a else "-") if first else "",
+                cell(p, 23, "py-"), cell(same if first else None, 18), cell(fast if first else None, 18),
+                ratio(p), ratio(fast) if first else ""))
             last = exp
-            ratio = lambda r: "%6.2f" % (r["ours_s"] / a) if r is not None and a and r["ours_s"] is not None else "     -"
-            lines.append("%-38s %-8s %8s | %s | %s %s | %s %s" % (
-                short(name, 38), server, ("%.2f" % a if a else "-") if i == 0 else "", cell(p),
-                cell(same) if i == 0 else " " * 22, cell(fast) if i == 0 else " " * 22,
-                ratio(p), ratio(fast) if i == 0 else ""))
     sweep = [r for r in rows if r["section"] == "flask-vs-fastapi"]
     if sweep:
         lines += ["", "Flask vs FastAPI (L = %s s): wall time (s), and ceil(N/W) x L for Flask" % fmt.secs(sweep[0]["duration_s"])]
@@ -432,8 +444,8 @@ def charts(out, rows, st):
         tsv = os.path.join(data, "article_%s.tsv" % wl)
         gpdata.write_tsv(tsv, ["y", "experiment", "article_s", "ours_s", "strategy", "text"], body)
         names = gpdata.words(st.order(r["strategy"] for r in rows if r["section"] == "article" and r["workload"] == wl))
-        title = "The article's sleeps: its figure, its code here, C here" if wl == "sleep" else \
-            "The article's HTTP requests (L = %s s): its figure, its code here, C here" % fmt.secs(
+        title = "The article's sleeps: its figure, its code here, C here (wall time, s)" if wl == "sleep" else \
+            "The article's HTTP requests (L = %s s): its figure, its code here, C here (wall time, s)" % fmt.secs(
                 next(r["duration_s"] for r in rows if r["workload"] == wl))
         drawn.append(draw(plotdir, data, out, "article_" + wl, "article.gp", tsv,
                           "with_text=1; strategies='%s'; article_code='%s'; height=%d; title='%s'" % (
@@ -494,6 +506,15 @@ def latency_text(rows, lat):
                    "to its %.1f s against %s (%s s, %s)." % (
                        best["n"], get100, load_server(best), fmt.secs(best["ours_s"]),
                        fmt.above(best["ours_s"], get100)))
+        flask = sorted((r for r in hundred if load.workers(load_server(r))), key=lambda r: r["ours_s"])
+        below = [r for r in flask if r["ours_s"] <= get100]
+        above = [r for r in flask if r["ours_s"] > get100]
+        if below and above:
+            out.append("- The article's %.1f s lies between Flask with W = %d (%s s) and W = %d (%s s): "
+                       "a server with %.1f requests in flight at once would match it." % (
+                           get100, load.workers(load_server(above[0])), fmt.secs(above[0]["ours_s"]),
+                           load.workers(load_server(below[-1])), fmt.secs(below[-1]["ours_s"]),
+                           100 * lat / get100))
         ev = next((r for r in hundred if load_server(r) == "event"), None)
         fa = next((r for r in hundred if load_server(r) == "fastapi"), None)
         if ev is not None or fa is not None:
@@ -539,8 +560,8 @@ def sweep_findings(sweep, lat):
         fa = next((r for r in sweep if r["strategy"] == cl and load_server(r) == "fastapi" and r["n"] == big
                    and r["ours_s"] is not None), None)
         if fa:
-            out.append("%s: %s GETs against FastAPI took %s s, %.1f x L." % (
-                cl, fmt.count(big), fmt.secs(fa["ours_s"]), fa["ours_s"] / lat))
+            out.append("%s: %s GETs at once against FastAPI took %s s (L = %s s), one uvicorn worker "
+                       "holding them all." % (cl, fmt.count(big), fmt.secs(fa["ours_s"]), fmt.secs(lat)))
         for r in sweep:
             w = load.workers(load_server(r))
             if r["strategy"] == cl and w and r["ours_s"] is not None and r["n"] >= 10 * w:
@@ -551,9 +572,11 @@ def sweep_findings(sweep, lat):
     return out
 
 
-def report(out, rows, drawn, wall_s, sc):
+def report(out, rows, drawn, wall_s):
     art = [r for r in rows if r["section"] == "article"]
-    lat = next((r["duration_s"] for r in art if r["workload"] == "http"), sc.lat)
+    lat = next((r["duration_s"] for r in art if r["workload"] == "http"), None)
+    d = next((r["duration_s"] for r in art if r["workload"] == "sleep"), None)
+    quick = d is not None and d < 3
     m = load.read_machine(os.path.join(out, "machine.txt"))
     counts = {}
     for r in rows:
@@ -565,8 +588,8 @@ def report(out, rows, drawn, wall_s, sc):
              "of the same model (sequential for time.sleep in a loop, busypoll for the Task loop, coro for "
              "generators and asyncio, threads for threading, fork for multiprocessing) and epoll, the fastest C "
              "strategy of `make bench`. One repetition a run; D = %s s as in the article; L = %s s (below why)."
-             "%s" % (fmt.secs(sc.d), fmt.secs(lat), " **Quick mode** (CB_REPRODUCE_QUICK=1): tiny N and "
-                     "durations, for the tests; not the article's figures." if sc.quick else ""), "",
+             "%s" % (fmt.secs(d), fmt.secs(lat), " **Quick mode** (CB_REPRODUCE_QUICK=1): tiny N and "
+                     "durations, for the tests; not the article's figures." if quick else ""), "",
              "Runs: %s%s. Machine: %s, %s cores, kernel %s." % (
                  ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())),
                  "; `make reproduce` took %.0f s" % wall_s if wall_s is not None else "",
@@ -630,14 +653,14 @@ def typed(rows):
     return out
 
 
-def redraw(out, sc):
+def redraw(out):
     """Charts, REPRODUCE.md and the table again from OUT/reproduce.csv."""
     with open(os.path.join(out, "reproduce.csv"), newline="") as f:
         rows = typed(list(csv.DictReader(f)))
     st = strategies.Strategies(out)
     drawn = charts(out, rows, st)
     with open(os.path.join(out, "REPRODUCE.md"), "w") as f:
-        f.write(report(out, rows, drawn, None, sc))
+        f.write(report(out, rows, drawn, None))
     print(table(rows))
     return 0
 
@@ -649,7 +672,7 @@ def main(args):
             print(r.command())
         return 0
     if args[:1] == ["--redraw"] and len(args) == 2:
-        return redraw(args[1], sc)
+        return redraw(args[1])
     cb = os.environ.get("CB_BIN") or os.path.join(HERE, "build", "concbench")
     if not os.access(cb, os.X_OK):
         sys.stderr.write("reproduce: %s not found; run make first\n" % cb)
@@ -672,7 +695,7 @@ def main(args):
     rows = typed(rows)
     drawn = charts(out, rows, st)
     with open(os.path.join(out, "REPRODUCE.md"), "w") as f:
-        f.write(report(out, rows, drawn, time.monotonic() - t0, sc))
+        f.write(report(out, rows, drawn, time.monotonic() - t0))
     print(table(rows))
     print("\nreproduce: %s/REPRODUCE.md (%d rows, %.0f s)" % (out, len(rows), time.monotonic() - t0))
     return 1 if failed else 0
