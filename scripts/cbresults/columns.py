@@ -25,7 +25,8 @@ REPRODUCE = (
     ("expected_s", "what the work alone takes: N x D one at a time, ceil(N/W) x L on a W-worker "
                    "server, else D or L"),
     ("note", "why: the skip reason (budget, missing package), the failure, the limit"),
-    ("command", "the `concbench run` command that measured it"),
+    ("command", "the `concbench run` command of this row alone; reproduce runs it inside one `concbench "
+                "sweep` with the other strategies and N of the same server and latency (one server start)"),
 )
 
 

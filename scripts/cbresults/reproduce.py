@@ -10,6 +10,11 @@ article's unwritten section, "Flask vs FastAPI": N requests against
 gunicorn's sync Flask (W workers) and uvicorn's FastAPI, from the Python
 client and the C client, with ceil(N/W) x L.
 
+Runs that share a server model, latency and budget go through one
+`concbench sweep` (one server start; -r 1); each row keeps the `concbench
+run` command that reproduces it alone. A run that two experiments share
+(epoll, 3 sleeps of 3 s) is measured once and its row says so.
+
 Every planned run gives exactly one reproduce.csv row: measured, skipped
 by a budget (concbench says why), skipped because a Debian package is
 missing (named), or failed (with concbench's message). A missing package
@@ -122,6 +127,10 @@ class Run:
             a += ["--budget", dur(self.budget_s)]
         return a
 
+    def key(self):
+        """What a sweep shares: all but the strategy and N."""
+        return (self.workload, self.dur_s, self.model, self.workers, self.budget_s)
+
     def command(self):
         return "concbench run " + " ".join(self.args())
 
@@ -190,12 +199,40 @@ def missing_packages(run, hidden, cache):
     return out
 
 
-def measure(cb, run, tmp):
-    """Run it once; (full runs.csv row or None, header, why-not text)."""
-    path = os.path.join(tmp, "run.csv")
+NO_BUDGET_S = 3600.0    # a sweep's default budget is 60 s: say "none" explicitly
+
+
+def batches(runs):
+    """The runs to measure, as `concbench sweep` calls: runs that differ only
+    in strategy and N share one sweep (and one server start, 1-3 s for
+    gunicorn or uvicorn), when their strategies x Ns are all planned."""
+    groups = {}
+    for r in runs:
+        groups.setdefault(r.key(), []).append(r)
+    out = []
+    for group in groups.values():
+        names = unique(r.strategy for r in group)
+        ns = unique(r.n for r in group)
+        if {(r.strategy, r.n) for r in group} == {(a, b) for a in names for b in ns}:
+            out.append((group[0], names, ns))
+        else:
+            for n in ns:
+                out.append((group[0], unique(r.strategy for r in group if r.n == n), [n]))
+    return out
+
+
+def sweep_args(run, names, ns):
+    return (["-s", ",".join(names), "-w", run.workload, "-n", ",".join(str(n) for n in ns), "-r", "1"]
+            + run.args()[6:]
+            + ([] if run.budget_s else ["--budget", dur(NO_BUDGET_S)]))
+
+
+def measure(cb, run, names, ns, tmp):
+    """One sweep; ({(strategy, n): full runs.csv row}, header, why-not text)."""
+    path = os.path.join(tmp, "sweep.csv")
     if os.path.exists(path):
         os.remove(path)
-    p = subprocess.run([cb, "run"] + run.args() + ["-q", "--ignore-failure", "-o", path],
+    p = subprocess.run([cb, "sweep"] + sweep_args(run, names, ns) + ["-q", "--ignore-failure", "-o", path],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     head, rows = [], []
     if os.path.exists(path):
@@ -203,8 +240,12 @@ def measure(cb, run, tmp):
             rd = csv.reader(f)
             head = next(rd, [])
             rows = list(rd)
+    got = {}
+    for full in rows:
+        d = dict(zip(head, full))
+        got[(d.get("strategy"), int(d.get("n") or 0))] = full
     err = " ".join(p.stderr.split())[-300:]
-    return (rows[-1] if rows else None), head, "concbench exited %d: %s" % (p.returncode, err)
+    return got, head, "concbench exited %d: %s" % (p.returncode, err)
 
 
 def row_of(run, full, head, why, one_at_a_time):
@@ -235,51 +276,72 @@ def row_of(run, full, head, why, one_at_a_time):
     return out
 
 
-def progress(i, total, run, row, took):
-    what = row["ours_s"] and "%s s" % fmt.secs(float(row["ours_s"])) or row["status"]
-    sys.stderr.write("reproduce: [%d/%d] %s %s n=%d %s: %s (%.1f s)%s\n" % (
-        i, total, run.strategy, run.workload, run.n, run.server_short() or "", what, took,
-        "" if row["status"] == "ok" else " (%s)" % fmt.note(row["note"], 90)))
+def progress(i, total, run, names, ns, got, head, took):
+    """One line a sweep on stderr: what ran and what each run gave."""
+    res = []
+    for (strategy, n), full in got.items():
+        d = dict(zip(head, full))
+        v = load.num(d.get("wall_s")) if d.get("status") == "ok" else None
+        res.append("%s n=%d %s" % (strategy, n, "%s s" % fmt.secs(v) if v is not None else d.get("status")))
+    sys.stderr.write("reproduce: [%d/%d] %s %s%s (%.1f s): %s\n" % (
+        i, total, run.workload, run.server_short() or "D=%s" % dur(run.dur_s),
+        " L=%s" % dur(run.dur_s) if run.workload == "http" else "", took, "; ".join(res) or "no row"))
 
 
-def run_all(cb, runs, out, st):
+def run_all(cb, runs, out):
     hidden = {p for p in (os.environ.get("CB_REPRODUCE_HIDE") or "").split(",") if p}
-    cache, done, rows, failed = {}, {}, [], 0
+    cache, measured = {}, {}
     tmp = os.path.join(out, ".tmp")
     os.makedirs(tmp, exist_ok=True)
     runs_csv = os.path.join(out, "runs.csv")
-    for i, run in enumerate(runs, 1):
-        one, t0 = run.strategy in ("sequential", "py-sequential"), time.monotonic()
+    todo = [r for r in runs if not missing_packages(r, hidden, cache)]
+    plan_b = batches(unique_runs(todo))
+    for i, (first, names, ns) in enumerate(plan_b, 1):
+        t0 = time.monotonic()
+        got, head, why = measure(cb, first, names, ns, tmp)
+        for s in names:
+            for n in ns:
+                measured[(first.key(), s, n)] = (got.get((s, n)), head, why)
+        if got:
+            new = not os.path.exists(runs_csv)
+            with open(runs_csv, "a", newline="") as f:
+                w = csv.writer(f, lineterminator="\n")
+                if new:
+                    w.writerow(head)
+                w.writerows(got.values())
+        if os.path.exists(os.path.join(tmp, "machine.txt")) and not os.path.exists(os.path.join(out, "machine.txt")):
+            shutil.copy(os.path.join(tmp, "machine.txt"), os.path.join(out, "machine.txt"))
+        progress(i, len(plan_b), first, names, ns, got, head, time.monotonic() - t0)
+    shutil.rmtree(tmp, ignore_errors=True)
+    rows, first_of, failed = [], {}, 0
+    for run in runs:
+        one = run.strategy in ("sequential", "py-sequential")
         miss = missing_packages(run, hidden, cache)
         if miss:
             why = "%s server needs Debian package %s: not installed (scripts/install-deps.sh python)" % (
                 run.model, " ".join(miss))
             row = row_of(run, None, [], why, one)
             row["status"] = "skipped"
-        elif run.command() in done:
-            # The same command for another experiment (epoll, 3 sleeps of
-            # 3 s): measured once, its row shared and said so.
-            first, full, head, why = done[run.command()]
-            row = row_of(run, full, head, why, one)
-            row["note"] = ("%s; " % row["note"] if row["note"] else "") + "the run of \"%s\"" % first
         else:
-            full, head, why = measure(cb, run, tmp)
-            done[run.command()] = (run.experiment, full, head, why)
+            full, head, why = measured[(run.key(), run.strategy, run.n)]
             row = row_of(run, full, head, why, one)
-            if full:
-                new = not os.path.exists(runs_csv)
-                with open(runs_csv, "a", newline="") as f:
-                    w = csv.writer(f, lineterminator="\n")
-                    if new:
-                        w.writerow(head)
-                    w.writerow(full)
-            if os.path.exists(os.path.join(tmp, "machine.txt")) and not os.path.exists(os.path.join(out, "machine.txt")):
-                shutil.copy(os.path.join(tmp, "machine.txt"), os.path.join(out, "machine.txt"))
+            # The same run for another experiment (epoll, 3 sleeps of 3 s):
+            # measured once, its row shared and said so.
+            if run.command() in first_of:
+                row["note"] = ("%s; " % row["note"] if row["note"] else "") + "the run of \"%s\"" % first_of[run.command()]
+            first_of.setdefault(run.command(), run.experiment)
         failed |= row["status"] in ("failed", "crashed", "timeout")
         rows.append(row)
-        progress(i, len(runs), run, row, time.monotonic() - t0)
-    shutil.rmtree(tmp, ignore_errors=True)
     return rows, failed
+
+
+def unique_runs(runs):
+    seen, out = set(), []
+    for r in runs:
+        if r.command() not in seen:
+            seen.add(r.command())
+            out.append(r)
+    return out
 
 
 def write_csv(path, rows):
@@ -690,7 +752,7 @@ def main(args):
     t0 = time.monotonic()
     runs = plan(sc)
     sys.stderr.write("reproduce: %d runs%s into %s\n" % (len(runs), " (quick)" if sc.quick else "", out))
-    rows, failed = run_all(cb, runs, out, st)
+    rows, failed = run_all(cb, runs, out)
     write_csv(os.path.join(out, "reproduce.csv"), rows)
     rows = typed(rows)
     drawn = charts(out, rows, st)
