@@ -26,7 +26,8 @@ REPRODUCE = (
                    "server, else D or L"),
     ("note", "why: the skip reason (budget, missing package), the failure, the limit"),
     ("command", "the `concbench run` command of this row alone; reproduce runs it inside one `concbench "
-                "sweep` with the other strategies and N of the same server and latency (one server start)"),
+                "sweep` with the other strategies and N of the same event or FastAPI server and latency (one "
+                "server start); Flask is started afresh for each run"),
 )
 
 
