@@ -517,7 +517,7 @@ def charts(out, rows, st):
         gpdata.write_tsv(tsv, ["y", "experiment", "article_s", "ours_s", "strategy", "text"], body)
         names = gpdata.words(st.order(r["strategy"] for r in rows if r["section"] == "article" and r["workload"] == wl))
         title = "The article's sleeps: its figure, its code here, C here (wall time, s)" if wl == "sleep" else \
-            "The article's HTTP requests (L = %s s): its figure, its code here, C here (wall time, s)" % fmt.secs(
+            "The article's GETs, L = %s s: its figure, its code here, C here (wall time, s)" % fmt.secs(
                 next(r["duration_s"] for r in rows if r["workload"] == wl))
         drawn.append(draw(plotdir, data, out, "article_" + wl, "article.gp", tsv,
                           "with_text=1; strategies='%s'; article_code='%s'; height=%d; title='%s'" % (
@@ -731,8 +731,12 @@ def redraw(out):
         rows = typed(list(csv.DictReader(f)))
     st = strategies.Strategies(out)
     drawn = charts(out, rows, st)
+    took = None
+    if os.path.exists(os.path.join(out, "plotdata", "wall_s")):
+        with open(os.path.join(out, "plotdata", "wall_s")) as f:
+            took = load.num(f.read())
     with open(os.path.join(out, "REPRODUCE.md"), "w") as f:
-        f.write(report(out, rows, drawn, None))
+        f.write(report(out, rows, drawn, took))
     print(table(rows))
     return 0
 
@@ -766,8 +770,12 @@ def main(args):
     write_csv(os.path.join(out, "reproduce.csv"), rows)
     rows = typed(rows)
     drawn = charts(out, rows, st)
+    took = time.monotonic() - t0
+    if drawn:       # the measured time, for --redraw
+        with open(os.path.join(out, "plotdata", "wall_s"), "w") as f:
+            f.write("%.1f\n" % took)
     with open(os.path.join(out, "REPRODUCE.md"), "w") as f:
-        f.write(report(out, rows, drawn, time.monotonic() - t0))
+        f.write(report(out, rows, drawn, took))
     print(table(rows))
     print("\nreproduce: %s/REPRODUCE.md (%d rows, %.0f s)" % (out, len(rows), time.monotonic() - t0))
     return 1 if failed else 0
