@@ -7,7 +7,7 @@ REPRODUCE = (
     ("experiment", "the article's experiment, in its words (D or N as run here)"),
     ("article_s", "the article's wall time (s) on its author's machine; empty where it gives none"),
     ("code", "which code ran: article's (the article's program, a py-* strategy) or ours (C)"),
-    ("role", "article's code, C same model (the C strategy of the article's model), C fastest (epoll), "
+    ("role", "article's code, C same model (the C strategy of the article's model), C fastest (the fastest C strategy), "
              "or client (Flask vs FastAPI)"),
     ("strategy", "the strategy that ran (`concbench list`)"),
     ("workload", "sleep or http"),
@@ -22,8 +22,8 @@ REPRODUCE = (
     ("cpu_s", "user + system CPU of the run's work (s); where a program does not report it, the whole "
               "process tree's CPU (`proc_cpu_s`, start-up included)"),
     ("mem_kb", "the run's whole memory peak (kB, user + kernel, every process of the client)"),
-    ("expected_s", "what the work alone takes: N x D one at a time, ceil(N/W) x L on a W-worker "
-                   "server, else D or L"),
+    ("expected_s", "http against a W-worker (blocking) server: ceil(N/W) x L, what the server allows; "
+                   "empty elsewhere"),
     ("note", "why: the skip reason (budget, missing package), the failure, the limit"),
     ("command", "the `concbench run` command of this row alone; reproduce runs it inside one `concbench "
                 "sweep` with the other strategies and N of the same event or FastAPI server and latency (one "

@@ -2,10 +2,11 @@
 
 For every experiment of the article (seed/python-coroutines-and-asyncio.md)
 one row per run: the article's own program measured here (the py-*
-strategy that is its code), the C strategy of the same model (sequential
-for time.sleep in a loop, busypoll for the Task loop, coro for generators
-and asyncio, threads for threading, fork for multiprocessing) and the
-fastest C strategy (epoll), beside the article's printed figure. Then the
+strategy that is its code), the C strategy of the same model (time.sleep in
+a loop: one after another; the Task loop: busy polling; generators and
+asyncio: coroutines; threading: a thread each; multiprocessing: a process each) and
+the fastest C strategy, beside the article's printed figure. Which
+strategies those are is the plan's, scripts/reproduce-plan.tsv. Then the
 article's unwritten section, "Flask vs FastAPI": N requests against
 gunicorn's sync Flask (W workers) and uvicorn's FastAPI, from the Python
 client and the C client, with ceil(N/W) x L.
@@ -14,7 +15,8 @@ Runs that share a non-blocking server (event, FastAPI) or none, a latency
 and a budget go through one `concbench sweep` (one server start; -r 1); a
 blocking server (Flask) is started afresh for every run. Each row keeps the
 `concbench run` command that reproduces it alone. A run that two experiments share
-(epoll, 3 sleeps of 3 s) is measured once and its row says so.
+(3 sleeps of 3 s by the fastest C strategy) is measured once and its row
+says so.
 
 Every planned run gives exactly one reproduce.csv row: measured, skipped
 by a budget (concbench says why), skipped because a Debian package is
@@ -49,17 +51,26 @@ from . import columns, fmt, gpdata, load, strategies
 
 HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# The article's printed figures (seconds), in its words.
-ARTICLE = {
-    "seq": 9.010355710983276,        # for i in range(3): time.sleep(3)
-    "create_task": 3.0085606575012207,  # loop.create_task(sleep(3, i)) for 3 tasks
-    "busy": 2.999994993209839,       # 10 Task(duration=3) polled by wait()
-    "gen": 3.000023126602173,        # 5 generator sleeps, event_loop()
-    "gather": 3.0046119689941406,    # asyncio.gather of 5 sleeps of 3 s
-    "get5": 4.945826292037964,       # 5 requests.get one after another
-    "get3": 1.1772162914276123,      # aiohttp, 3 URLs
-    "get100": 41.78710341453552,     # aiohttp, 100 URLs
-}
+# The experiments, the article's figures and the strategies of each: the
+# plan, a data file (strategy names are not this code's to keep).
+PLAN = os.path.join(HERE, "scripts", "reproduce-plan.tsv")
+
+
+def read_plan(path=PLAN):
+    """{id: {column: value}} of the plan file, in its order."""
+    out = {}
+    with open(path) as f:
+        lines = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+    head = lines[0].split("\t")
+    for line in lines[1:]:
+        d = dict(zip(head, line.split("\t")))
+        d["article_s"] = load.num(d["article_s"])
+        d["code"] = [c for c in d["code"].split(",") if c != "-"]
+        d["servers"] = [c for c in d["servers"].split(",") if c != "-"]
+        out[d["id"]] = d
+    return out
+
+
 # The Debian packages a server model needs beyond concbench, as
 # harness/server/server.c's model table says (srv_models[].packages).
 SERVER_PACKAGES = {"flask": ("python3-flask", "gunicorn"), "fastapi": ("python3-fastapi", "python3-uvicorn")}
@@ -77,15 +88,16 @@ class Scale:
         self.quick = quick
         self.d = 0.2 if quick else 3.0                 # the article's sleeps
         self.lat = 0.05 if quick else 1.0              # the article's GETs
-        self.n100 = 10 if quick else 100               # its 100 requests
         self.sweep_lat = 0.02 if quick else 0.1        # Flask vs FastAPI
-        self.sweep_ns = (1, 10) if quick else (1, 10, 100, 1000)
-        self.sweep_servers = (("flask", 1), ("flask", 2), ("fastapi", None)) if quick else \
-            (("flask", 1), ("flask", 2), ("flask", 4), ("fastapi", None))
         self.sweep_budget = 0.15 if quick else 30.0    # flask:1 at N=1,000 would be 100 s
         # A second client of the same model against a blocking server waits
         # exactly as the first (ceil(N/W) x L): over this budget it is skipped.
         self.second_budget = 0.3 if quick else 20.0
+
+    def servers(self, names):
+        """The servers of a plan line; quick: those of at most 2 workers (a
+        gunicorn start takes 1-3 s)."""
+        return [sv for sv in names if not self.quick or (server_of(sv)[1] or 0) <= 2]
 
 
 def dur(s):
@@ -107,14 +119,11 @@ class Run:
             return ""
         return "%s:%d" % (self.model, self.workers) if self.workers else self.model
 
-    def expected_s(self, one_at_a_time):
-        """What the work alone takes: N x D one at a time, ceil(N/W) x L on a
-        W-worker server, else D (or L)."""
-        if one_at_a_time:
-            return self.n * self.dur_s
-        if self.workers:
+    def expected_s(self):
+        """What a W-worker server allows: ceil(N/W) x L; None elsewhere."""
+        if self.workload == "http" and self.workers:
             return math.ceil(self.n / self.workers) * self.dur_s
-        return self.dur_s
+        return None
 
     def args(self):
         a = ["-s", self.strategy, "-w", self.workload, "-n", str(self.n)]
@@ -128,7 +137,7 @@ class Run:
             a += ["--budget", dur(self.budget_s)]
         # The last of 100 GETs to a 2-worker server waits 50 s for its turn:
         # more than the default 60 s task timeout allows on a busy machine.
-        wait = self.expected_s(False) if self.workers else 0
+        wait = self.expected_s() or 0
         if 2 * wait > 60:
             a += ["--task-timeout", dur(math.ceil(2 * wait))]
         return a
@@ -141,46 +150,44 @@ class Run:
         return "concbench run " + " ".join(self.args())
 
 
-def plan(sc):
-    """Every run of `make reproduce`, in the article's order."""
+def server_of(name):
+    """event, fastapi, flask:2 -> (model, workers or None)."""
+    model, _, w = name.partition(":")
+    return model, int(w) if w else None
+
+
+def plan(sc, p=None):
+    """Every run of `make reproduce`, in the plan file's order. Each
+    experiment: the article's code, the C strategy of the same model and
+    the fastest C strategy; against every server of the line. Against a
+    blocking server every client waits ceil(N/W) x L: the clients after the
+    article's own and the fastest C get a budget (sc.second_budget)."""
+    p = p or read_plan()
+    fastest = p["fastest"]["same"]
     runs = []
-    A, S = "article", "flask-vs-fastapi"
-    d, lat = sc.d, sc.lat
-
-    def three(name, article_s, py, same, n, wl="sleep", dur_s=d, model=None):
-        for code, role, s in ((CODE_ARTICLE, ROLE_ARTICLE, py), (CODE_OURS, ROLE_SAME, same),
-                              (CODE_OURS, ROLE_FAST, "epoll")):
-            if role == ROLE_FAST and same == "epoll":
-                continue
-            runs.append(Run(A, name, article_s, code, role, s, wl, n, dur_s, model))
-
-    three("3 sleeps of %g s, one by one" % d, ARTICLE["seq"], "py-sequential", "sequential", 3)
-    three("3 sleeps of %g s, asyncio tasks" % d, ARTICLE["create_task"], "py-asyncio", "coro", 3)
-    three("10 sleeps of %g s, Task busy loop" % d, ARTICLE["busy"], "py-busyloop", "busypoll", 10)
-    three("5 sleeps of %g s, generators" % d, ARTICLE["gen"], "py-generators", "coro", 5)
-    three("5 sleeps of %g s, asyncio.gather" % d, ARTICLE["gather"], "py-asyncio", "coro", 5)
-    # The article argues about threads and processes without timing them.
-    three("3 sleeps of %g s, a thread each" % d, None, "py-threads", "threads", 3)
-    three("3 sleeps of %g s, a process each" % d, None, "py-multiprocessing", "fork", 3)
-    three("5 GETs one by one (requests)", ARTICLE["get5"], "py-sequential", "sequential", 5,
-          "http", lat, "event")
-    servers = [("event", None), ("flask", 2), ("flask", 3), ("flask", 4), ("fastapi", None)]
-    if sc.quick:        # a gunicorn start takes 1-3 s: fewer servers, the same kinds
-        servers = [("event", None), ("flask", 2), ("fastapi", None)]
-    for n, key in ((3, "get3"), (sc.n100, "get100")):
-        name = "%d concurrent GETs (aiohttp)" % n
-        for model, w in servers:
-            for code, role, s in ((CODE_ARTICLE, ROLE_ARTICLE, "py-asyncio"),
-                                  (CODE_ARTICLE, ROLE_ARTICLE, "py-asyncio-nolimit"),
-                                  (CODE_OURS, ROLE_SAME, "coro"), (CODE_OURS, ROLE_FAST, "epoll")):
-                second = w and s in ("py-asyncio-nolimit", "coro")
-                runs.append(Run(A, name, ARTICLE[key], code, role, s, "http", n, lat, model, w,
+    for key, e in p.items():
+        if key in ("fastest", "sweep"):
+            continue
+        n = min(int(e["n"]), 10) if sc.quick else int(e["n"])
+        dur_s = sc.d if e["workload"] == "sleep" else sc.lat
+        name = e["experiment"].replace("%g", "%g" % sc.d).replace("%d", "%d" % n)
+        clients = [(CODE_ARTICLE, ROLE_ARTICLE, c) for c in e["code"]] + [(CODE_OURS, ROLE_SAME, e["same"])]
+        if e["same"] != fastest:
+            clients.append((CODE_OURS, ROLE_FAST, fastest))
+        for sv in sc.servers(e["servers"]) or [None]:
+            model, w = server_of(sv) if sv else (None, None)
+            for code, role, s in clients:
+                second = w and s not in (e["code"][0], fastest)
+                runs.append(Run("article", name, e["article_s"], code, role, s, e["workload"], n, dur_s, model, w,
                                 sc.second_budget if second else None))
-    for model, w in sc.sweep_servers:
-        for code, s in ((CODE_ARTICLE, "py-asyncio-nolimit"), (CODE_OURS, "epoll")):
-            for n in sc.sweep_ns:
-                runs.append(Run(S, "N GETs, Flask vs FastAPI", None, code, ROLE_CLIENT, s, "http", n,
-                                sc.sweep_lat, model, w, sc.sweep_budget))
+    e = p["sweep"]
+    for sv in sc.servers(e["servers"]):
+        model, w = server_of(sv)
+        for code, s in [(CODE_ARTICLE, c) for c in e["code"]] + [(CODE_OURS, e["same"])]:
+            for n in (int(x) for x in e["n"].split(",")):
+                if not sc.quick or n <= 10:
+                    runs.append(Run("flask-vs-fastapi", e["experiment"], None, code, ROLE_CLIENT, s, "http", n,
+                                    sc.sweep_lat, model, w, sc.sweep_budget))
     only = os.environ.get("CB_REPRODUCE_ONLY")
     return [r for r in runs if not only or only in r.experiment]
 
@@ -258,7 +265,7 @@ def measure(cb, run, names, ns, tmp):
     return got, head, "concbench exited %d: %s" % (p.returncode, err)
 
 
-def row_of(run, full, head, why, one_at_a_time):
+def row_of(run, full, head, why):
     """The reproduce.csv row (a dict by column name) of one run."""
     r = dict(zip(head, full)) if full else {}
     wall = load.num(r.get("wall_s"))
@@ -279,7 +286,7 @@ def row_of(run, full, head, why, one_at_a_time):
         "ratio": "%.3f" % (wall / run.article_s) if wall is not None and ok and run.article_s else "",
         "cpu_s": "%.6f" % (user + sys_) if ok and user is not None and sys_ is not None else "",
         "mem_kb": r.get("mem_kb", "") if ok else "",
-        "expected_s": "%g" % run.expected_s(one_at_a_time),
+        "expected_s": "%g" % run.expected_s() if run.expected_s() is not None else "",
         "note": r.get("note", "") if full else why,
         "command": run.command(),
     }
@@ -325,17 +332,16 @@ def run_all(cb, runs, out):
     shutil.rmtree(tmp, ignore_errors=True)
     rows, first_of, failed = [], {}, 0
     for run in runs:
-        one = run.strategy in ("sequential", "py-sequential")
         miss = missing_packages(run, hidden, cache)
         if miss:
             why = "%s server needs Debian package %s: not installed (scripts/install-deps.sh python)" % (
                 run.model, " ".join(miss))
-            row = row_of(run, None, [], why, one)
+            row = row_of(run, None, [], why)
             row["status"] = "skipped"
         else:
             full, head, why = measured[(run.key(), run.strategy, run.n)]
-            row = row_of(run, full, head, why, one)
-            # The same run for another experiment (epoll, 3 sleeps of 3 s):
+            row = row_of(run, full, head, why)
+            # The same run for another experiment (3 sleeps of 3 s, fastest C):
             # measured once, its row shared and said so.
             if run.command() in first_of:
                 row["note"] = ("%s; " % row["note"] if row["note"] else "") + "the run of \"%s\"" % first_of[run.command()]
@@ -550,14 +556,15 @@ def md_value(r):
 
 def latency_text(rows, lat):
     """What L the article's HTTP figures suggest, computed from them."""
-    get5, get3, get100 = ARTICLE["get5"], ARTICLE["get3"], ARTICLE["get100"]
+    p = read_plan()
+    get5, get3, get100 = p["get5"]["article_s"], p["get3"]["article_s"], p["get100"]["article_s"]
     rounds = get100 / get3
     out = [
         "The article timed its GETs against a remote site (www.bmat.com): 5 one after another took "
         "%.2f s, %.3f s a GET (0.91 to 1.05 s each); 3 at once took %.3f s; 100 at once %.1f s." % (
             get5, get5 / 5, get3, get100),
         "",
-        "- A GET's latency L is about 1 s: the sequential GETs say %.2f s; the 3 concurrent GETs took one "
+        "- A GET's latency L is about 1 s: the GETs one after another say %.2f s; the 3 concurrent GETs took one "
         "round, %.2f s, the extra %.2f s being connection set-up to a remote site (DNS, TCP, TLS for 3 new "
         "connections) that loopback does not have." % (get5 / 5, get3, get3 - get5 / 5),
         "- 100 GETs took %.1f s = %.1f rounds of the 3-GET time. aiohttp's default connector allows 100 "
@@ -570,13 +577,14 @@ def latency_text(rows, lat):
         "against servers of known concurrency: the event server, Flask under gunicorn with W = 2, 3, 4 sync "
         "workers, and FastAPI under uvicorn." % fmt.secs(lat),
     ]
-    hundred = [r for r in rows if r["section"] == "article" and r["strategy"] == "py-asyncio"
+    client = p["get100"]["code"][0]
+    hundred = [r for r in rows if r["section"] == "article" and r["strategy"] == client
                and r["workload"] == "http" and r["n"] > 3 and r["ours_s"] is not None]
     if hundred:
         best = min(hundred, key=lambda r: abs(math.log(r["ours_s"] / get100)))
-        out.append("- Measured: the article's client (py-asyncio, default connector) with %d GETs comes closest "
+        out.append("- Measured: the article's client (%s, default connector) with %d GETs comes closest "
                    "to its %.1f s against %s (%s s, %s)." % (
-                       best["n"], get100, load_server(best), fmt.secs(best["ours_s"]),
+                       client, best["n"], get100, load_server(best), fmt.secs(best["ours_s"]),
                        fmt.above(best["ours_s"], get100)))
         flask = sorted((r for r in hundred if load.workers(load_server(r))), key=lambda r: r["ours_s"])
         below = [r for r in flask if r["ours_s"] <= get100]
@@ -603,9 +611,10 @@ def sweep_text(sweep):
            "The article's last section (\"Flask vs FastAPI benchmark: TODO\"), measured: N GETs at once against "
            "Flask under gunicorn's sync workers (W processes, one request at a time each, `time.sleep(L)`) and "
            "FastAPI under uvicorn (`await asyncio.sleep(L)`), L = %s s, from the Python client without the "
-           "connection limit (py-asyncio-nolimit, so the client is not what waits) and the fastest C client "
-           "(epoll). A W-worker blocking server needs ceil(N/W) x L; a run whose ceil(N/W) x L exceeds the "
-           "budget is skipped, with a row that says so." % fmt.secs(lat), ""]
+           "connection limit (%s, so the client is not what waits) and the fastest C client (%s). A W-worker "
+           "blocking server needs ceil(N/W) x L; a run whose ceil(N/W) x L exceeds the budget is skipped, with "
+           "a row that says so." % (fmt.secs(lat), ", ".join(unique(r["strategy"] for r in sweep if r["code"] == CODE_ARTICLE)),
+                                    ", ".join(unique(r["strategy"] for r in sweep if r["code"] == CODE_OURS))), ""]
     ns = sorted({r["n"] for r in sweep})
     body = []
     for sv in unique(load_server(r) for r in sweep):
@@ -657,10 +666,9 @@ def report(out, rows, drawn, wall_s):
              "*Python coroutines and asyncio* (`seed/python-coroutines-and-asyncio.md`), experiment by "
              "experiment: the article's figure (its author's machine, a remote site), the article's own code "
              "measured here (the py-* strategies, Debian's /usr/bin/python3), and C measured here: the strategy "
-             "of the same model (sequential for time.sleep in a loop, busypoll for the Task loop, coro for "
-             "generators and asyncio, threads for threading, fork for multiprocessing) and epoll, the fastest C "
-             "strategy of `make bench`. One repetition a run; D = %s s as in the article; L = %s s (below why)."
-             "%s" % (fmt.secs(d), fmt.secs(lat), " **Quick mode** (CB_REPRODUCE_QUICK=1): tiny N and "
+             "of the same model (%s) and %s, the fastest C strategy of `make bench` (`scripts/reproduce-plan.tsv` "
+             "says which). One repetition a run; D = %s s as in the article; L = %s s (below why)."
+             "%s" % (models_text(), read_plan()["fastest"]["same"], fmt.secs(d), fmt.secs(lat), " **Quick mode** (CB_REPRODUCE_QUICK=1): tiny N and "
                      "durations, for the tests; not the article's figures." if quick else ""), "",
              "Runs: %s%s. Machine: %s, %s cores, kernel %s." % (
                  ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())),
@@ -686,6 +694,13 @@ def report(out, rows, drawn, wall_s):
     if m:
         lines += ["## Machine", "", fmt.md_table(["key", "value"], [[k, v] for k, v in m.items()]), ""]
     return "\n".join(lines)
+
+
+def models_text():
+    """"the article's program -> the C strategy of its model", from the plan."""
+    pairs = unique("%s: %s" % (e["code"][0], e["same"]) for k, e in read_plan().items()
+                   if e["code"] and k != "sweep")
+    return ", ".join(pairs)
 
 
 def article_findings(art):
