@@ -121,7 +121,7 @@ $(BUILD)/concbench-micro: $(call objs,rel,$(MICRO_C) $(MICRO_CC)) $(BUILD)/rel/l
 all: $(BUILD)/concbench
 
 # The tests need the program too: they start `concbench` runs and servers.
-test: test-rel test-asan test-tsan test-scripts
+test: test-rel test-asan test-tsan test-scripts test-fuzz
 	@echo "make test: all suites passed"
 
 # The glue users meet: charts from fixtures, the report, summarize, and
@@ -145,6 +145,36 @@ test-tsan: $(BUILD)/tsan/concbench
 asan: $(TESTS_asan)
 tsan: $(BUILD)/tsan/concbench
 
+# --- fuzz: the request parser under libFuzzer (tests/fuzz/) -----------------
+# `make fuzz` runs it for FUZZ_TIME seconds (default 300); `make test` runs
+# test-fuzz, FUZZ_TEST_TIME seconds (default 25). clang's libFuzzer comes
+# from Debian (scripts/install-deps.sh fuzz: clang libclang-rt-14-dev).
+FUZZ_CC        ?= clang
+FUZZ_TIME      ?= 300
+FUZZ_TEST_TIME ?= 25
+FUZZ_DEPS_OK   := $(BUILD)/.deps-fuzz-ok
+FUZZ_BIN       := $(BUILD)/fuzz/fuzz_http
+FUZZ_SRC       := tests/fuzz/fuzz_http.c harness/server/srv_http.c
+
+$(FUZZ_DEPS_OK): scripts/install-deps.sh
+	$(Q)mkdir -p $(BUILD)
+	$(Q)scripts/install-deps.sh fuzz
+	$(Q)touch $@
+
+$(FUZZ_BIN): $(FUZZ_SRC) harness/server/srv_http.h strategies/body.h Makefile | $(FUZZ_DEPS_OK)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [fuzz] $@")
+	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g -pthread $(WARN) -D_GNU_SOURCE -Istrategies -Iharness/server \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_SRC) -o $@
+
+.PHONY: fuzz test-fuzz
+fuzz: $(FUZZ_BIN)
+	$(Q)tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_TIME)
+
+test-fuzz: $(FUZZ_BIN)
+	$(Q)tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_TEST_TIME)
+# --- end fuzz -----------------------------------------------------------------
+
 # The coroutine checks on AArch64 (qemu) and with the ucontext fallback.
 check-cross:
 	$(Q)scripts/check-cross.sh
@@ -160,6 +190,20 @@ reproduce: $(BUILD)/concbench
 
 micro: $(BUILD)/concbench-micro $(BUILD)/concbench
 	$(Q)scripts/micro.sh
+
+# --- peers: the runtimes users would pick instead (strategies/go, node, rust, java) ---
+# `make peers` installs their toolchains (install-deps group peers) and builds
+# every installed one into $(BUILD)/peers; `make test-peers` runs each at
+# small N through concbench (tests/test_peers.sh), skipping missing toolchains.
+.PHONY: peers test-peers
+peers:
+	$(Q)scripts/install-deps.sh peers
+	$(Q)scripts/build-peers.sh $(BUILD)
+
+test-peers: $(BUILD)/concbench
+	$(Q)CB_BIN=$(BUILD)/concbench CB_BUILD=$(BUILD) sh tests/test_peers.sh
+test: test-peers
+# --- end peers ---
 
 format:
 	clang-format -i strategies/*.[ch] harness/*/*.[ch] harness/micro/*.cc tests/*.[ch]
@@ -186,11 +230,29 @@ install: $(BUILD)/concbench
 
 # The command line, the README's examples, client and server in two network
 # namespaces (skipped without root or iproute2).
-test-cli: $(BUILD)/concbench
+test-cli: $(BUILD)/concbench $(BUILD)/asan/concbench
 	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_cli.sh
+	$(Q)echo "== the same under ASan+UBSan (every exit status must hold, no leak)"
+	$(Q)LSAN_OPTIONS=suppressions=tests/lsan_cli.supp CB_BIN=$(BUILD)/asan/concbench sh tests/test_cli.sh
 	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_readme.sh
 	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_netns.sh
 test: test-cli
 # --- end cli ---
+
+# --- external strategies and process control (lead) ---
+# The Python strategies and servers need Debian's Python packages (the
+# python group of scripts/install-deps.sh), installed once.
+$(BUILD)/.deps-python: scripts/install-deps.sh | $(DEPS_OK)
+	$(Q)scripts/install-deps.sh python
+	$(Q)touch $@
+.PHONY: test-python test-interrupt
+# The article's Python programs through the protocol, each workload each implements.
+test-python: $(BUILD)/concbench $(BUILD)/.deps-python
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_python.sh
+# Interrupt an HTTP sweep with every signal: nothing of the run is left.
+test-interrupt: $(BUILD)/concbench
+	$(Q)CB_BIN=$(BUILD)/concbench sh tests/test_interrupt.sh
+test: test-python test-interrupt
+# --- end external strategies and process control ---
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,16 +1,18 @@
 # common.gp: what every concbench chart shares; each chart script loads it
 # first. The caller (scripts/plot.sh) sets:
-#   out  the output file      fmt  'png' or 'svg'
+#   out  the output file      fmt  'png' or 'svg'     height  pixels (600)
 #   datadir  the folder of the data files and styles.gp (scripts/results.py)
 # One colour and one point shape per strategy, the same in every chart, so a
 # strategy is recognised at a glance; unknown names are drawn in black.
 # Every chart draws only runs that did all their work (status ok): the data
 # files leave the others' figures empty; the limits chart says where and why.
 if (!exists("fmt")) fmt = 'png'
+# height: set by the data writer for charts with a row per strategy (default 600).
+if (!exists("height")) height = 600
 if (fmt eq 'svg') {
-    set terminal svg size 1000,600 dynamic noenhanced font 'DejaVu Sans,13' background rgb 'white'
+    set terminal svg size 1000,height dynamic noenhanced font 'DejaVu Sans,13' background rgb 'white'
 } else {
-    set terminal pngcairo size 1000,600 noenhanced font 'DejaVu Sans,11' background rgb 'white'
+    set terminal pngcairo size 1000,height noenhanced font 'DejaVu Sans,11' background rgb 'white'
 }
 set output out
 set datafile separator "\t"
@@ -33,6 +35,8 @@ pick(s, w, v) = (strcol('strategy') eq s && strcol('workload') eq w) ? v : NaN
 # N of row s of workload w, else NaN: the x axis then spans that workload's
 # data only (main.tsv holds every workload).
 nx(s, w) = pick(s, w, column('n'))
+# v on a row of workload wl (the chart's), when positive, else NaN: for stats.
+in_wl(v) = strcol('workload') eq wl && v > 0 ? v : NaN
 # Ranges hug the data with a margin, so no point sits on the border.
 set autoscale fix
 set offsets graph 0.03, graph 0.03, graph 0.06, graph 0.06

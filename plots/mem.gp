@@ -10,7 +10,6 @@ set lmargin at screen 0.10
 set rmargin at screen 0.80
 set logscale xy
 kb(v) = v > 0 ? v * 1024 : NaN
-in_wl(v) = strcol('workload') eq wl && v > 0 ? v : NaN
 stats in using (in_wl(kb(column('mem_med_kb')))) nooutput name 'M'
 stats in using (in_wl(column('mem_per_task_med_b'))) nooutput name 'T'
 
@@ -26,9 +25,9 @@ plot for [s in strategies] in \
 
 unset title
 set tmargin at screen 0.48
-set bmargin at screen 0.10
+set bmargin at screen 0.14
 set format x '%.0s%c'
-set xlabel 'N (tasks, log scale)'
+set xlabel "N (tasks, log scale)\nper task = (peak - baseline) / tasks started; 0 (no growth the meter saw) is not drawn on the log axis"
 set ylabel 'per task (bytes)'
 eval bytes_axis(T_min, T_max)
 set key off

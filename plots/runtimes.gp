@@ -3,14 +3,10 @@
 # folder, one line each; a cross where a runtime stopped (a limit, labelled),
 # and the published figures at 1,000,000 tasks (another machine, another
 # method: grey diamonds, labelled) for context.
-# Set by plot.sh: in (main.tsv), out, fmt, plotdir, datadir, wl, strategies,
+# Set by plot.sh: in (main.tsv), out, fmt, plotdir, datadir, wl, strategies, nmin,
 #   stops (stops_WL.tsv: strategy n mem_b wall_s text), nstops (its rows),
 #   published (plots/published.tsv).
 load plotdir.'/common.gp'
-set terminal push
-if (fmt eq 'svg') { set terminal svg size 1000,800 dynamic noenhanced font 'DejaVu Sans,13' background rgb 'white' }
-if (fmt ne 'svg') { set terminal pngcairo size 1000,800 noenhanced font 'DejaVu Sans,11' background rgb 'white' }
-set output out
 # The stops, only when there are any (gnuplot warns on a file with no points).
 stops_mem = nstops > 0 ? "stops using (column('n')):(column('mem_b') > 0 ? column('mem_b') : NaN) with points pt 2 ps 2 lw 2 lc rgb 'black' title 'stopped (limit)', stops using (column('n')):(column('mem_b') > 0 ? column('mem_b') : NaN):'text' with labels left offset 1,0 font ',8' notitle," : ""
 stops_wall = nstops > 0 ? ", stops using (column('n')):(column('wall_s') > 0 ? column('wall_s') : NaN) with points pt 2 ps 2 lw 2 lc rgb 'black' notitle" : ""
@@ -18,11 +14,13 @@ set multiplot
 set lmargin at screen 0.10
 set rmargin at screen 0.72
 set logscale xy
-set xrange [0.7:2e6]
+set xrange [nmin * 0.7:2e6]
 set offsets 0, 0, graph 0.1, graph 0.1
 
 set tmargin at screen 0.93
 set bmargin at screen 0.55
+# One key for both panels, to the right of them, as long as it needs.
+set key at screen 0.73, screen 0.93 top left vertical Left reverse box
 set title sprintf('Across runtimes: N sleeps (median; runs not ok not drawn; x = where it stopped)')
 @bytes_ytics
 set ylabel 'memory per task (bytes)'

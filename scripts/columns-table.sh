@@ -6,10 +6,8 @@
 #   scripts/columns-table.sh --reproduce  reproduce.csv: scripts/cbresults/columns.py
 # (tests/test_scripts.sh checks that README.md matches the runs table.)
 here=$(cd "$(dirname "$0")/.." && pwd)
-# Rows of an X-macro list: MACRO(name, ..., "meaning").
-xmacro() {
-    awk -F'"' '/^[A-Z_]+\(/ { split($1, a, /[(,]/); gsub(/ /, "", a[2]); printf "| `%s` | %s |\n", a[2], $2 }' "$1"
-}
+# Rows of an X-macro list: MACRO(name, ..., "meaning"), over lines too.
+xmacro() { /usr/bin/python3 "$here/scripts/results.py" --columns "$1"; }
 case ${1:-} in
 "") xmacro "$here/harness/cli/columns.h" ;;
 --summary)

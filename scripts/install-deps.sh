@@ -19,9 +19,14 @@ PKGS_core="build-essential pkg-config libcurl4-openssl-dev libssl-dev libbenchma
 # --- group python: the article's own programs and the real servers ---------
 PKGS_python="python3 python3-requests python3-aiohttp python3-flask gunicorn python3-fastapi python3-uvicorn"
 # --- group peers: the runtimes users would pick instead ----------------------
-PKGS_peers=""
+# Go 1.19 (go-goroutines); Rust 1.63 with tokio 1.24 and hyper 0.14 from Debian's
+# crate registry, built offline (rust-tokio); OpenJDK 17 (java-threads, java-async).
+# Download about 260 MB, installed about 1.06 GB (794 MB of it Go and Rust).
+# Not nodejs: node-async runs on Node.js 20, which Debian 12 does not ship (its
+# nodejs is 18.20); install Node 20 yourself, or Debian's with apt-get install nodejs.
+PKGS_peers="golang-go cargo rustc librust-tokio-dev librust-hyper-dev librust-libc-dev openjdk-17-jdk-headless"
 # --- group fuzz: the request parser's fuzz target ---------------------------
-PKGS_fuzz=""
+PKGS_fuzz="clang libclang-rt-14-dev"
 
 check=""
 groups=""

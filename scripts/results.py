@@ -18,6 +18,8 @@ Usage:
       one reproduce.csv row from the last row of a `concbench run` CSV
   scripts/results.py --reproduce-columns
       the README's table of the reproduce.csv columns (Markdown rows)
+  scripts/results.py --columns LIST.h
+      the README's table of an X-macro column list (columns.h, summary_columns.h)
   scripts/results.py --reproduce-table REPRODUCE_CSV
       the reproduction table as `make reproduce` prints it
 
@@ -114,6 +116,9 @@ def main(args):
         return 0
     if args == ["--reproduce-columns"]:
         print(columns.md_rows(columns.REPRODUCE))
+        return 0
+    if args[0] == "--columns" and len(args) == 2:
+        print(columns.md_rows(columns.xmacro(args[1])))
         return 0
     if args[0] == "--reproduce-table" and len(args) == 2:
         return reproduce_table(args[1])

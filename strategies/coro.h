@@ -15,7 +15,7 @@
  *                     predecessors saved (96 bytes for a sleeping task);
  *                     larger frames go to a buffer of their own. Records
  *                     and buffers come from the scheduler's arena: size
- *                     classes of 8 bytes carved from large maps, no
+ *                     classes of 8 bytes carved from large chunks, no
  *                     per-allocation header. This is how a million
  *                     coroutines fit: one mmap per stack cannot
  *                     (vm.max_map_count is 65530 here), and even one
@@ -53,9 +53,9 @@ void coro_switch(struct coro_ctx *from, struct coro_ctx *to);
  * [lo, hi) (16-byte aligned from hi down), and when entry returns, calls
  * exit(exit_arg), which must never return: it switches away for good.
  * With exit NULL, entry itself must never return (the process aborts if it
- * does). No wrapper frame lies between the stack's top and entry's frame:
- * only entry's return address. The scheduler builds every coroutine with
- * this; it is exported for the micro-benchmark of the bare switch.
+ * does). No wrapper frame lies between the top of the stack and entry's
+ * frame, at most its return address. The scheduler builds every coroutine
+ * with this; it is exported for the micro-benchmark of the bare switch.
  */
 void coro_ctx_init(struct coro_ctx *ctx, char *lo, char *hi, void (*entry)(void *), void *arg,
                    void (*exit)(void *), void *exit_arg);
@@ -68,16 +68,19 @@ struct coro_arena_chunk;
 
 /*
  * The scheduler's allocator for coroutine records and saved frames: blocks
- * in multiples of 8 bytes up to CORO_ARENA_MAX, carved from maps of
- * CORO_ARENA_CHUNK bytes, with one free list per size and no header (the
- * caller says the size when it frees). Larger blocks come from malloc.
- * Memory goes back to the system only in coro_sched_fini().
+ * in multiples of 8 bytes up to CORO_ARENA_MAX, carved from chunks that
+ * start at CORO_ARENA_FIRST bytes and double up to CORO_ARENA_CHUNK, with
+ * one free list per size and no header (the caller says the size when it
+ * frees). Larger blocks come from malloc, and so do the chunks: a small
+ * run's first chunk is heap memory that the next run reuses. Memory goes
+ * back only in coro_sched_fini().
  */
-enum { CORO_ARENA_MAX = 1024, CORO_ARENA_CHUNK = 2u << 20 };
+enum { CORO_ARENA_MAX = 1024, CORO_ARENA_FIRST = 16u << 10, CORO_ARENA_CHUNK = 2u << 20 };
 
 struct coro_arena {
     char *pos, *end;                    /* the newest chunk's uncarved part */
-    struct coro_arena_chunk *chunks;    /* every chunk, to unmap */
+    size_t next_len;                    /* the next chunk's size */
+    struct coro_arena_chunk *chunks;    /* every chunk, to free */
     void *free[CORO_ARENA_MAX / 8 + 1]; /* free blocks by size / 8 */
 };
 

@@ -70,29 +70,47 @@ char **cb_external_argv(const struct cb_external *e)
     return argv;
 }
 
+/* The first @path of command that does not exist, resolved into buf, or
+ * NULL when every one does. */
+static const char *missing_path(const char *command, char *buf, size_t len)
+{
+    for (const char *p = command; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        if (*w != '@')
+            continue;
+        snprintf(buf, len, "%s/%.*s", cb_root(), (int)(p - w - 1), w + 1);
+        if (access(buf, F_OK) != 0)
+            return buf;
+    }
+    return NULL;
+}
+
 int cb_strategy_available(const struct cb_strategy *s, char *why, size_t len)
 {
     if (!s->external)
         return 1;
     char **argv = cb_external_argv(s->external);
+    char path[4096];
     if (!argv) {
         snprintf(why, len, "out of memory");
         return 0;
     }
-    /* The interpreter or the built program; for an interpreter, the
-     * script too (argv[1] when it is a path under the root). */
-    int ok = access(argv[0], X_OK) == 0;
-    const char *missing = ok ? NULL : argv[0];
-    if (ok && argv[1] && strchr(s->external->command, '@') &&
-        strncmp(argv[1], cb_root(), strlen(cb_root())) == 0 && access(argv[1], R_OK) != 0)
-        ok = 0, missing = argv[1];
-    if (!ok) {
+    /* The interpreter or the built program, then every path under the
+     * root the command names (a script, a class folder). */
+    const char *missing = access(argv[0], X_OK) == 0 ? NULL : argv[0];
+    if (!missing)
+        missing = missing_path(s->external->command, path, sizeof path);
+    if (missing) {
         int built = strstr(missing, "/build/") != NULL;
         snprintf(why, len, "%s is missing: needs Debian package %s%s", missing,
                  s->external->package, built ? " and `make peers`" : " (scripts/install-deps.sh)");
     }
     free(argv);
-    return ok;
+    return missing == NULL;
 }
 
 int cb_strategy_version(const struct cb_strategy *s, char *buf, size_t len)

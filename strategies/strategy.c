@@ -14,10 +14,10 @@
 #define W_BITS(ws)                                                                                 \
     ((strstr(ws, "sleep") ? CB_WORKLOAD_BIT(CB_SLEEP) : 0u) |                                      \
      (strstr(ws, "http") ? CB_WORKLOAD_BIT(CB_HTTP) : 0u))
-#define CB_EXTERNAL(nm, lang, ws, fl, pkg, ver, cmd)                                               \
+#define CB_EXTERNAL(nm, sm, lang, ws, fl, pkg, ver, cmd)                                           \
     {                                                                                              \
         .name = nm,                                                                                \
-        .summary = lang " program: " cmd,                                                          \
+        .summary = sm,                                                                             \
         .language = lang,                                                                          \
         .workloads = 0,                                                                            \
         .flags = fl,                                                                               \
@@ -26,7 +26,7 @@
 static struct cb_strategy externals[] = {
 #include "external.h"
 };
-#define CB_EXTERNAL(nm, lang, ws, fl, pkg, ver, cmd) ws,
+#define CB_EXTERNAL(nm, sm, lang, ws, fl, pkg, ver, cmd) ws,
 static const char *const external_workloads[] = {
 #include "external.h"
 };
@@ -35,7 +35,7 @@ static const char *const external_workloads[] = {
 const struct cb_strategy *cb_strategies[] = {
 #define CB_STRATEGY(name) &cb_strategy_##name,
 #include "list.h"
-#define CB_EXTERNAL(nm, lang, ws, fl, pkg, ver, cmd) NULL,
+#define CB_EXTERNAL(nm, sm, lang, ws, fl, pkg, ver, cmd) NULL,
 #include "external.h"
     NULL,
 };

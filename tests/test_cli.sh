@@ -76,8 +76,13 @@ expect 0 "skipped by the budget counts as ok" "$cb" sweep -q -s sequential -n 10
 says "$tmp/out" ",skipped," "the skipped row is there"
 expect 5 "a run timeout" "$cb" run -q -s epoll -n 2 -d 3s --run-timeout 200ms
 expect 0 "--ignore-failure keeps 0" "$cb" run -q -s epoll -n 2 -d 3s --run-timeout 200ms --ignore-failure
-expect 4 "a limit (RLIMIT_NOFILE 64, 200 GETs a thread each)" sh -c 'ulimit -n 64 && exec "$1" run -q -s threads -w http -n 200 --latency 50ms --csv' _ "$cb"
+expect 4 "a limit (RLIMIT_NOFILE 128, 400 GETs a thread each)" sh -c 'ulimit -n 128 && exec "$1" run -q -s threads -w http -n 400 --latency 50ms --csv' _ "$cb"
 says "$tmp/out" ",limit," "the limit row"
+
+expect 0 "--listen: the test server on another address (127.0.0.2)" "$cb" run -q -s epoll -w http -n 5 --latency 10ms --listen 127.0.0.2 --csv
+says "$tmp/out" ",test-server,event,1,ok," "the run against 127.0.0.2 is ok"
+expect 1 "--listen on an address this machine does not have" "$cb" run -q -s epoll -w http -n 5 --latency 10ms --listen 192.0.2.1
+says "$tmp/err" "cannot start the test server on 192.0.2.1" "the failure names the address"
 
 # The test server on its own, for URLs of our choosing.
 : >"$tmp/serve.err"
@@ -97,17 +102,52 @@ else
     says "$tmp/out" "http_status=2" "both GETs counted as http_status"
     expect 0 "a URL that answers 200" "$cb" run -q -s epoll -n 5 -u "http://127.0.0.1:$port/delay/5" --csv
     says "$tmp/out" "probe: " "the row says the probed latency"
+    expect 0 "a sequential sweep of 100 GETs of 5 ms is planned from the probe, not skipped" "$cb" sweep -q -s sequential -n 100 -r 1 --budget 5s -u "http://127.0.0.1:$port/delay/5" --csv
+    says "$tmp/out" ",1,ok," "the run was made (expected about 0.5 s, under the 5 s budget)"
+    expect 0 "--expect-latency 1s plans 100 s for it: skipped" "$cb" sweep -q -s sequential -n 100 -r 1 --budget 5s -u "http://127.0.0.1:$port/delay/5" --expect-latency 1s --csv
+    says "$tmp/out" "expected 100 s > budget 5 s" "the skip says why"
     expect 0 "--expect-latency instead of the probe" "$cb" run -q -s epoll -n 5 -u "http://127.0.0.1:$port/" --expect-latency 5ms --csv
     says "$tmp/out" "--expect-latency" "the row says the planned latency"
+    expect 0 "--expect-bytes that the body meets" "$cb" run -q -s epoll -n 3 -u "http://127.0.0.1:$port/?bytes=1000" --expect-bytes 1000 --csv
+    says "$tmp/out" "status+length+bytes" "the row says the bytes were checked"
+    expect 1 "--expect-bytes that the body does not meet" "$cb" run -q -s epoll -n 3 -u "http://127.0.0.1:$port/?bytes=999" --expect-bytes 1000
     expect 2 "--latency with -u" "$cb" run -q -s epoll -n 5 -u "http://127.0.0.1:$port/" --latency 1s
     long=$(printf '%03000d' 0)
     expect 2 "a URL longer than a row holds is refused" "$cb" run -q -s epoll -n 1 -u "http://127.0.0.1:$port/?p=$long"
     says "$tmp/err" "bytes; a results row holds at most" "the refusal says why"
 fi
 
+# --- interruption: the rows so far, whole; nothing left running ---------------
+for sig in INT TERM; do
+    want=130; [ $sig = TERM ] && want=143
+    # A background job of a script starts with SIGINT ignored: reset it.
+    env --default-signal=INT "$cb" sweep -s epoll,coro -w http -n 10 --latency 4321ms -r 3 --csv >"$tmp/int.csv" 2>"$tmp/int.err" &
+    p=$!
+    sleep 1.5
+    kill -$sig $p
+    wait $p
+    got=$?
+    [ "$got" -eq $want ] && ok "SIG$sig during an http sweep: exit $want" || not_ok "SIG$sig: exit $got, expected $want"
+    [ "$(tail -n 1 "$tmp/int.csv" | cut -d, -f9)" = interrupted ] && ok "SIG$sig: the last row says interrupted" ||
+        not_ok "SIG$sig: last row: $(tail -n 1 "$tmp/int.csv" | cut -c1-80)"
+    sleep 0.3
+    pgrep -f 'latency 4321ms' >/dev/null && not_ok "SIG$sig: a process of the sweep is still running" ||
+        ok "SIG$sig: no process of the sweep left"
+done
+
+# --- per-task file ----------------------------------------------------------------
+expect 0 "--raw" "$cb" run -q -s epoll -n 5 -d 20ms -r 2 --raw "$tmp/raw.csv"
+[ "$(head -1 "$tmp/raw.csv")" = "strategy,workload,n,max_in_flight,server,rep,task,start_s,finish_s,latency_s,error,http_status" ] &&
+    ok "--raw: the shared header" || not_ok "--raw header: $(head -1 "$tmp/raw.csv")"
+[ "$(grep -c '^epoll,sleep,5,0,,[12],[0-4],0\.0[0-9]*,0\.0[0-9]*,0\.02[0-9]*,ok,$' "$tmp/raw.csv")" -eq 10 ] &&
+    ok "--raw: 10 tasks, started near 0, each waited 20 ms, ok" || { not_ok "--raw rows"; head -4 "$tmp/raw.csv"; }
+
 # --- output files --------------------------------------------------------------
 expect 1 "-o /dev/full" "$cb" run -q -s epoll -n 2 -d 1ms -o /dev/full
 says "$tmp/err" "cannot write the CSV to /dev/full: No space left on device" "-o /dev/full says what failed"
+"$cb" run -q -s epoll -n 2 -d 1ms >/dev/full 2>"$tmp/err"
+[ $? -eq 1 ] && grep -qF "cannot write the summary to stdout: No space left on device" "$tmp/err" &&
+    ok "a summary to a full stdout: exit 1, said" || not_ok "run >/dev/full: $(cat "$tmp/err")"
 if [ -e /dev/machine.txt ]; then echo "# /dev/machine.txt exists already; not checked"
 else
     "$cb" run -q -s epoll -n 2 -d 1ms -o /dev/null >/dev/null 2>&1
@@ -170,8 +210,7 @@ expect 0 "summarize 20000 repetitions under a 64 KiB stack" sh -c 'ulimit -s 64 
 says "$tmp/out" ",20000,20000,ok," "20000 repetitions summarised"
 
 # --- the README's summary table is summary_columns.h's ---------------------------
-awk -F'"' '/^CB_SCOL\(/ { split($1, a, /[(,]/); gsub(/ /, "", a[2]); printf "| `%s` | %s |\n", a[2], $(NF-1) }' \
-    harness/cli/summary_columns.h >"$tmp/scols.want"
+sh scripts/columns-table.sh --summary >"$tmp/scols.want"
 awk '/^### `summary.csv` columns/ { on = 1; next } on && /^\| `/ { print; seen = 1; next } on && seen { exit }' README.md >"$tmp/scols.got"
 diff "$tmp/scols.want" "$tmp/scols.got" >/dev/null && ok "README lists every summary column as summary_columns.h says" ||
     { not_ok "README's summary table differs from summary_columns.h"; diff "$tmp/scols.want" "$tmp/scols.got" | head -5; }

@@ -6,6 +6,7 @@
 #include "parse.h"
 #include "stats.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,4 +200,83 @@ Test(measure, expected_time_for_budgets)
     cr_assert_eq(cb_expected_ns(cb_strategy_find("epoll"), &w, 1000, 3), 34000); /* ceil(100/3) */
     w.max_in_flight = 10;
     cr_assert_eq(cb_expected_ns(cb_strategy_find("threads"), &w, 1000, 0), 10000);
+}
+
+/* --- the command line's pieces ------------------------------------------- */
+
+enum { T_RUN = 1, T_LIST = 2 };
+static const struct cb_opt test_opts[] = {
+    {1, 's', "strategy", NULL, "NAME", T_RUN, 0, "the strategy", NULL},
+    {2, 'c', "concurrency", "max-in-flight", "W", T_RUN, 0, "the cap", NULL},
+    {3, 'q', "quiet", NULL, NULL, T_RUN | T_LIST, 0, "quiet", NULL},
+    {4, 0, "tsv", NULL, NULL, T_LIST, 0, "tsv", NULL},
+};
+
+Test(options, one_table_every_spelling)
+{
+    char *argv[] = {"run",    "-s", "epoll", "--concurrency=4", "--max-in-flight", "8",
+                    "-sfork", "-q", "pos",   "--tsv",           "--quiet=1",       "-c",
+                    NULL};
+    struct cb_optparse p;
+    cb_opt_begin(&p, test_opts, 4, T_RUN, 12, argv);
+    cr_assert_eq(cb_opt_next(&p), 1);
+    cr_assert_str_eq(p.arg, "epoll");
+    cr_assert_eq(cb_opt_next(&p), 2);
+    cr_assert_str_eq(p.arg, "4");
+    cr_assert_eq(cb_opt_next(&p), 2, "the alias is the same option");
+    cr_assert_str_eq(p.arg, "8");
+    cr_assert_eq(cb_opt_next(&p), 1);
+    cr_assert_str_eq(p.arg, "fork");
+    cr_assert_eq(cb_opt_next(&p), 3);
+    cr_assert_eq(cb_opt_next(&p), CB_OPT_POSITIONAL);
+    cr_assert_str_eq(p.arg, "pos");
+    cr_assert_eq(cb_opt_next(&p), CB_OPT_UNKNOWN, "--tsv belongs to list, not run");
+    cr_assert_eq(cb_opt_next(&p), CB_OPT_EXTRA, "a flag given a value");
+    cr_assert_eq(cb_opt_next(&p), CB_OPT_NOVALUE);
+    cr_assert_eq(cb_opt_next(&p), CB_OPT_END);
+}
+
+Test(options, help_from_the_table)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cb_opt_help(f, test_opts, 4, T_LIST);
+    fclose(f);
+    cr_assert_not_null(strstr(buf, "-q, --quiet"), "%s", buf);
+    cr_assert_not_null(strstr(buf, "--tsv"), "%s", buf);
+    cr_assert_null(strstr(buf, "--strategy"), "run's option in list's help:\n%s", buf);
+    free(buf);
+    cb_leak_check();
+}
+
+/* summarize's input checks: each bad file is an error naming its line. */
+static int summarize_text(const char *text)
+{
+    FILE *in = fmemopen((void *)text, strlen(text), "r");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int rc = cb_summarize(in, out, "t.csv");
+    fclose(in);
+    fclose(out);
+    free(buf);
+    return rc;
+}
+
+Test(stats, summarize_refuses_bad_input)
+{
+    cr_assert_eq(summarize_text(""), -EINVAL, "an empty file");
+    cr_assert_eq(summarize_text("a,b\n1,2\n"), -EINVAL, "not a runs header");
+    cr_assert_eq(summarize_text("strategy,workload,n,rep,status\n"), -EINVAL, "no rows");
+    cr_assert_eq(summarize_text("strategy,workload,n,rep,status\n,,,,\n"), -EINVAL, "bare commas");
+    cr_assert_eq(summarize_text("strategy,workload,n,rep,status\nepoll,sleep,3,1\n"), -EINVAL,
+                 "a row short of fields");
+    cr_assert_eq(summarize_text("strategy,workload,n,rep,status\nepoll,sleep,3,1,ok"), -EINVAL,
+                 "a cut last row (no newline)");
+    cr_assert_eq(summarize_text("strategy,workload,n,rep,status\nepoll,sleep,x,1,ok\n"), -EINVAL,
+                 "a bad number");
+    cr_assert_eq(summarize_text("strategy,workload,n,rep,status,wall_s\nepoll,sleep,3,1,ok,1.0\n"),
+                 0, "a file with only some columns summarises");
+    cb_leak_check();
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Tests of the article's Python programs (strategies/python/) as concbench
 # strategies, through the real harness: each one at small N for every
-# workload it implements, its pool, a limit, and the skipped rows.
+# workload it implements, its pool, a limit, HTTP failures by kind
+# (refused, timeout, reset), and the skipped rows.
 # Usage (from the repo root): tests/test_python.sh
 # Needs `scripts/install-deps.sh python` (Debian's python3, python3-requests,
 # python3-aiohttp); a program whose package is missing is a "skip - " line.
@@ -13,7 +14,6 @@ cb=${CB_BIN:-build/concbench}
 pass=0 fail=0 skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbpytest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-CSV_AWK=$(cat scripts/csv.awk)
 
 ok()     { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
@@ -26,10 +26,12 @@ row() {
     rm -f "$tmp/row.csv" "$tmp/row"
     "$cb" run -q -o "$tmp/row.csv" "$@" >"$tmp/run.out" 2>&1
     rc=$?
-    [ -s "$tmp/row.csv" ] && awk "$CSV_AWK"'
-        NR == 1 { for (i = csvsplit($0, h); i > 0; i--) name[i] = h[i]; next }
-        NR == 2 { n = csvsplit($0, f); for (i = 1; i <= n; i++) print name[i] "=" clean(f[i]) }
-    ' "$tmp/row.csv" >"$tmp/row"
+    # The row's CSV (quoted fields with commas) read by Python's csv module.
+    [ -s "$tmp/row.csv" ] && /usr/bin/python3 -c '
+import csv, sys
+for k, v in next(csv.DictReader(open(sys.argv[1]))).items():
+    print("%s=%s" % (k, " ".join(v.split())))
+' "$tmp/row.csv" >"$tmp/row"
     return $rc
 }
 col() { sed -n "s/^$1=//p" "$tmp/row" 2>/dev/null; }
@@ -142,6 +144,38 @@ else
     skip "HTTP with aiohttp: python3-aiohttp is not installed"
 fi
 
+# --- HTTP failures, each named by its kind --------------------------------
+# A server of our own (any free port) to misbehave as the URL asks; port 1
+# on loopback refuses. Every task must fail, as the kind the harness names.
+"$cb" serve --port 0 --latency 100ms >"$tmp/serve.out" 2>&1 &
+srv_pid=$!
+trap 'kill $srv_pid 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+port=""
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    port=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/serve.out" 2>/dev/null)
+    [ -n "$port" ] && break
+    sleep 0.25
+done
+fails() {
+    f_desc=$1 f_kinds=$2; shift 2
+    for s in py-sequential py-asyncio py-threads py-multiprocessing; do
+        case $s in py-asyncio) has aiohttp || continue ;; *) has requests || continue ;; esac
+        row -s "$s" -n 3 --expect-latency 100ms "$@"
+        expect "$s: $f_desc" 'v["status"] == "errors" && v["errors"] + 0 == 3 &&
+            v["error_kinds"] ~ /^(('"$f_kinds"')=[0-9]+ ?)+$/'
+    done
+}
+fails "nothing listening: every GET refused" "refused" -u http://127.0.0.1:1/
+if [ -n "$port" ]; then
+    fails "a server slower than --task-timeout: every GET a timeout" "timeout" \
+        -u "http://127.0.0.1:$port/?ms=3000" --task-timeout 300ms
+    fails "a reset mid-body: every GET reset or bad_body" "reset|bad_body" \
+        -u "http://127.0.0.1:$port/?bytes=100000&reset=100"
+else
+    not_ok "concbench serve --port 0 said where it listens"; sed 's/^/#   /' "$tmp/serve.out"
+fi
+kill $srv_pid 2>/dev/null
+
 # --- rows that say why nothing ran ----------------------------------------
 row -s py-busyloop -w http -n 3 --latency 100ms
 expect "py-busyloop: HTTP, which it does not implement, is a skipped row" \
@@ -154,6 +188,14 @@ expect "py-threads: without requests (CB_PY_HIDE=requests) a skipped row naming 
     'v["status"] == "skipped" && index(v["note"], "python3-requests") > 0'
 CB_PY_HIDE=requests row -s py-sequential -n 3 -d 100ms
 expect "py-sequential: sleeps do not need requests (CB_PY_HIDE=requests): all ok" "$OK_ALL"
+
+# --- the real servers: a missing framework is a skipped row, not a failure --
+CB_PY_HIDE=gunicorn row -s epoll -w http -n 3 --latency 100ms --server-model flask --server-workers 2
+expect "flask without gunicorn (CB_PY_HIDE=gunicorn): a skipped row naming gunicorn" \
+    'v["status"] == "skipped" && index(v["note"], "gunicorn") > 0'
+CB_PY_HIDE=uvicorn row -s epoll -w http -n 3 --latency 100ms --server-model fastapi
+expect "fastapi without uvicorn (CB_PY_HIDE=uvicorn): a skipped row naming python3-uvicorn" \
+    'v["status"] == "skipped" && index(v["note"], "python3-uvicorn") > 0'
 
 echo "python: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -3,6 +3,7 @@
  * own server (srv_spawn, port 0) and stops it.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 
 #include "body.h"
 #include "helpers.h"
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -152,14 +155,15 @@ static void cl_response(struct client *cl, struct resp *r, int head_only)
     cr_assert_eq(sscanf(head, "HTTP/1.1 %d ", &r->status), 1, "status line: %s", head);
     for (char *line = strstr(head, "\r\n") + 2; *line && line[0] != '\r';
          line = strstr(line, "\r\n") + 2) {
+        /* Field names are case-insensitive (uvicorn sends lower case). */
         unsigned long long v;
-        if (sscanf(line, "Content-Length: %llu", &v) == 1)
+        if (strncasecmp(line, "Content-Length:", 15) == 0 && sscanf(line + 15, "%llu", &v) == 1)
             r->clen = (long long)v;
-        if (sscanf(line, "X-Checksum: %llx", &v) == 1) {
+        if (strncasecmp(line, "X-Checksum:", 11) == 0 && sscanf(line + 11, "%llx", &v) == 1) {
             r->has_xsum = 1;
             r->xsum = v;
         }
-        if (strncmp(line, "Connection: close", 17) == 0)
+        if (strncasecmp(line, "Connection: close", 17) == 0)
             r->close = 1;
     }
     cr_assert_geq(r->clen, 0, "no Content-Length in:\n%s", head);
@@ -235,34 +239,28 @@ static double ms_since(uint64_t t0)
 
 /* ---- responses ---------------------------------------------------------- */
 
+/* One plain GET per built-in model; event keeps the connection alive,
+ * blocking and prefork close it (one request per connection). */
 Test(server, get_plain, .timeout = 10)
 {
-    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
-    struct resp r;
-    get_once(h.port, "/", &r);
-    check_ok(&r, 64);
-    cr_assert_eq(r.close, 0, "event: Connection: close on a keep-alive request");
-    stop(&h);
-}
-
-Test(server, get_plain_blocking, .timeout = 10)
-{
-    struct srv_handle h = start(SRV_BLOCKING, 2, 0, 0);
-    struct resp r;
-    get_once(h.port, "/anything?x=1", &r);
-    check_ok(&r, 64);
-    cr_assert_eq(r.close, 1, "blocking: no Connection: close");
-    stop(&h);
-}
-
-Test(server, get_plain_prefork, .timeout = 10)
-{
-    struct srv_handle h = start(SRV_PREFORK, 2, 0, 0);
-    struct resp r;
-    get_once(h.port, "/?bytes=1000", &r);
-    check_ok(&r, 1000);
-    cr_assert_eq(r.close, 1, "prefork: no Connection: close");
-    stop(&h);
+    static const struct {
+        enum srv_model m;
+        int workers;
+        const char *target;
+        uint64_t bytes;
+        int close;
+    } cases[] = {{SRV_EVENT, 1, "/", 64, 0},
+                 {SRV_BLOCKING, 2, "/anything?x=1", 64, 1},
+                 {SRV_PREFORK, 2, "/?bytes=1000", 1000, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct srv_handle h = start(cases[i].m, cases[i].workers, 0, 0);
+        struct resp r;
+        get_once(h.port, cases[i].target, &r);
+        check_ok(&r, cases[i].bytes);
+        cr_assert_eq(r.close, cases[i].close, "%s: Connection: close is %d, want %d",
+                     srv_model_name(cases[i].m), r.close, cases[i].close);
+        stop(&h);
+    }
 }
 
 Test(server, body_sizes, .timeout = 10)
@@ -749,17 +747,6 @@ Test(server, run_in_process_blocking, .timeout = 10)
 
 /* ---- configuration and command line ------------------------------------- */
 
-Test(server, model_names)
-{
-    enum srv_model m;
-    for (int i = 0; i < 3; i++) {
-        cr_assert_eq(srv_model_parse(srv_model_name((enum srv_model)i), &m), 0, "parse %s",
-                     srv_model_name((enum srv_model)i));
-        cr_assert_eq((int)m, i, "model %d, want %d", (int)m, i);
-    }
-    cr_assert_eq(srv_model_parse("asgi", &m), -EINVAL, "bad model accepted");
-}
-
 Test(server, http_parser)
 {
     struct srv_req r;
@@ -803,4 +790,386 @@ Test(server, main_bad_flags)
     cr_assert_eq(srv_main(2, v3), 2, "--workers without a value");
     cr_assert_eq(srv_main(2, v4), 2, "--model=asgi");
     cr_assert_eq(srv_main(2, v5), 2, "stray argument");
+}
+
+/* ---- robustness (issue 9) ------------------------------------------------ */
+
+/* Read a response head only (the body may be huge); *status and the
+ * X-Checksum. Returns 0, or -1 when the connection ended first. */
+static int head_only(int fd, int *status, uint64_t *xsum, int timeout_ms)
+{
+    char buf[4096];
+    size_t len = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    uint64_t deadline = cb_now_ns() + (uint64_t)timeout_ms * MS;
+    while (!memmem(buf, len, "\r\n\r\n", 4)) {
+        uint64_t now = cb_now_ns();
+        if (now >= deadline || len == sizeof buf - 1)
+            return -1;
+        if (poll(&p, 1, (int)((deadline - now) / MS) + 1) <= 0)
+            continue;
+        ssize_t n = recv(fd, buf + len, sizeof buf - 1 - len, 0);
+        if (n <= 0)
+            return -1;
+        len += (size_t)n;
+    }
+    buf[len] = 0;
+    unsigned long long v = 0;
+    char *x = strcasestr(buf, "\r\nX-Checksum:");
+    if (sscanf(buf, "HTTP/1.1 %d", status) != 1 || !x || sscanf(x + 13, "%llx", &v) != 1)
+        return -1;
+    *xsum = v;
+    return 0;
+}
+
+/* While one client asks for a 1 GB body (whose checksum takes about 1.5 s
+ * to compute), other GETs are answered at once, and the big one gets the
+ * right X-Checksum in the end. */
+Test(server, big_body_does_not_block, .timeout = 60)
+{
+    const uint64_t big = 1000000000;
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    int fd = cl_connect(h.port);
+    cl_get(fd, "/?bytes=1000000000");
+    struct timespec pause = {0, 50 * 1000000L};
+    nanosleep(&pause, NULL);
+    for (int i = 0; i < 5; i++) {
+        uint64_t t0 = cb_now_ns();
+        struct resp r;
+        get_once(h.port, "/?ms=0&bytes=100", &r);
+        double ms = ms_since(t0);
+        check_ok(&r, 100);
+        cr_assert_lt(ms, 1000.0, "GET %d took %.1f ms behind ?bytes=1e9", i, ms);
+    }
+    int status = 0;
+    uint64_t xsum = 0;
+    cr_assert_eq(head_only(fd, &status, &xsum, 45000), 0, "no head for ?bytes=1e9");
+    cr_assert_eq(status, 200, "status %d", status);
+    cr_assert_eq(xsum, cb_body_checksum(big), "X-Checksum %016llx, want %016llx",
+                 (unsigned long long)xsum, (unsigned long long)cb_body_checksum(big));
+    close(fd);
+    /* Over the documented bound: 400, at once. */
+    struct resp r;
+    get_once(h.port, "/?bytes=4294967297", &r);
+    cr_assert_eq(r.status, 400, "bytes over 4 GiB: status %d", r.status);
+    get_once(h.port, "/?ms=86400001", &r);
+    cr_assert_eq(r.status, 400, "ms over a day: status %d", r.status);
+    stop(&h);
+}
+
+/* Descriptors the process pid has open. */
+static int count_fds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    int n = 0;
+    DIR *d = opendir(path);
+    cr_assert_not_null(d, "opendir %s: %s", path, strerror(errno));
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* A blocking server of one worker: a client that asks for ten minutes and
+ * goes away must not hold the worker; the next request is served. */
+static void abandoned_frees_worker(enum srv_model m)
+{
+    struct srv_handle h = start(m, 1, 0, 0);
+    for (int i = 0; i < 2; i++) {
+        int fd = cl_connect(h.port);
+        cl_get(fd, "/delay/600000");
+        struct timespec pause = {0, 100 * 1000000L};
+        nanosleep(&pause, NULL);
+        close(fd);
+    }
+    uint64_t t0 = cb_now_ns();
+    struct resp r;
+    get_once(h.port, "/?ms=0", &r);
+    double ms = ms_since(t0);
+    check_ok(&r, 64);
+    cr_assert_lt(ms, 3000.0, "%s: next request after two abandoned ones took %.1f ms",
+                 srv_model_name(m), ms);
+    stop(&h);
+}
+
+Test(server, abandoned_frees_blocking_worker, .timeout = 15)
+{
+    abandoned_frees_worker(SRV_BLOCKING);
+}
+
+Test(server, abandoned_frees_prefork_worker, .timeout = 15)
+{
+    abandoned_frees_worker(SRV_PREFORK);
+}
+
+/* The event server closes a connection whose client left during the
+ * latency now, not when the latency (ten minutes) ends. */
+Test(server, abandoned_freed_by_event_server, .timeout = 15)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    /* Once a GET is answered, the server is in its loop: the readiness
+     * pipe is closed, the GET's connection too after a moment. */
+    struct resp r;
+    get_once(h.port, "/?ms=0", &r);
+    struct timespec settle = {0, 100 * 1000000L};
+    nanosleep(&settle, NULL);
+    int base = count_fds(h.pid), fds[20];
+    for (int i = 0; i < 20; i++) {
+        fds[i] = cl_connect(h.port);
+        cl_get(fds[i], "/delay/600000");
+    }
+    uint64_t t0 = cb_now_ns();
+    while (count_fds(h.pid) < base + 20 && ms_since(t0) < 5000) {
+        struct timespec pause = {0, 10 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    cr_assert_eq(count_fds(h.pid), base + 20, "20 waiting connections: %d",
+                 count_fds(h.pid) - base);
+    for (int i = 0; i < 20; i++)
+        close(fds[i]);
+    t0 = cb_now_ns();
+    while (count_fds(h.pid) > base && ms_since(t0) < 2000) {
+        struct timespec pause = {0, 10 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    cr_assert_eq(count_fds(h.pid), base, "%d connections still open 2 s after their clients left",
+                 count_fds(h.pid) - base);
+    stop(&h);
+}
+
+/* Can we bind 127.0.0.1:port (nobody listens there any more)? */
+static int port_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+/*
+ * A "harness" process starts a server of config c and is killed by sig.
+ * Within a second the server's port is free and nothing of its process
+ * group is left. This process is made a subreaper, so the orphans come to
+ * it and are reaped (the container's init may not reap).
+ */
+static void dies_with_parent(const struct srv_config *c, int sig)
+{
+    int p[2];
+    cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0, "subreaper: %s", strerror(errno));
+    cr_assert_eq(pipe(p), 0);
+    pid_t harness = fork();
+    cr_assert_geq(harness, 0, "fork: %s", strerror(errno));
+    if (harness == 0) {
+        struct srv_handle h;
+        int got[2] = {-1, -1};
+        if (srv_spawn(c, &h) == 0)
+            got[0] = h.pid, got[1] = h.port;
+        if (write(p[1], got, sizeof got) != sizeof got)
+            _exit(1);
+        for (int i = 0; i < 600; i++) /* bounded: killed long before */
+            sleep(1);
+        _exit(0);
+    }
+    close(p[1]);
+    int got[2];
+    cr_assert_eq(read(p[0], got, sizeof got), (ssize_t)sizeof got, "no word from the harness");
+    close(p[0]);
+    cr_assert_gt(got[0], 0, "%s: the harness could not start the server", srv_model_name(c->model));
+    struct resp r;
+    get_once(got[1], "/?ms=0", &r);
+    check_ok(&r, 64);
+    cr_assert_eq(kill(harness, sig), 0);
+    uint64_t t0 = cb_now_ns();
+    int gone = 0, free_port = 0;
+    while (ms_since(t0) < 1000 && !(gone && free_port)) {
+        while (waitpid(-1, NULL, WNOHANG) > 0) /* the harness, then the orphans */
+            ;
+        gone = kill(-got[0], 0) == -1 && errno == ESRCH;
+        free_port = port_free(got[1]);
+        struct timespec pause = {0, 5 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    cr_assert(free_port, "%s, harness killed by %s: port %d still taken after %.0f ms",
+              srv_model_name(c->model), strsignal(sig), got[1], ms_since(t0));
+    cr_assert(gone, "%s, harness killed by %s: process group %d still there after %.0f ms",
+              srv_model_name(c->model), strsignal(sig), got[0], ms_since(t0));
+}
+
+Test(server, dies_with_parent, .timeout = 30)
+{
+    int sigs[] = {SIGKILL, SIGTERM, SIGINT, SIGHUP};
+    struct srv_config c;
+    srv_config_default(&c);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        dies_with_parent(&c, sigs[i]);
+    c.model = SRV_PREFORK;
+    c.workers = 3;
+    dies_with_parent(&c, SIGKILL);
+    c.model = SRV_BLOCKING;
+    dies_with_parent(&c, SIGKILL);
+}
+
+/* serve --listen: a wildcard is warned about (tested on a port already
+ * taken, so that nothing ever listens on every address), an unknown host
+ * is said in words. */
+Test(server, main_listen_messages, .timeout = 10)
+{
+    struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
+    char port[16], path[] = "/tmp/cb-serve-XXXXXX";
+    snprintf(port, sizeof port, "%d", h.port);
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    unlink(path);
+    int saved = dup(2);
+    dup2(fd, 2);
+    char *v1[] = {"serve", "--listen", "0.0.0.0", "--port", port, NULL};
+    char *v2[] = {"serve", "--listen", "no-such-host.invalid", NULL};
+    int rc1 = srv_main(5, v1), rc2 = srv_main(3, v2);
+    dup2(saved, 2);
+    close(saved);
+    char out[2048] = "";
+    ssize_t n = pread(fd, out, sizeof out - 1, 0);
+    out[n > 0 ? n : 0] = 0;
+    close(fd);
+    stop(&h);
+    cr_assert_eq(rc1, 1, "0.0.0.0 on a taken port: exit %d", rc1);
+    cr_assert(strstr(out, "warning: --listen 0.0.0.0 listens on every address"),
+              "no warning in:\n%s", out);
+    cr_assert_eq(rc2, 1, "unknown host: exit %d", rc2);
+    cr_assert(strstr(out, "cannot resolve --listen host 'no-such-host.invalid'"),
+              "no word on the unknown host in:\n%s", out);
+    cr_assert_null(strstr(out, "Cannot assign requested address"), "errno text in:\n%s", out);
+}
+
+/* ---- the real servers: flask and fastapi (issue 11) ---------------------- */
+
+/* Start model m (W workers, latency L 1 s), or skip when a Debian package
+ * is missing. */
+static struct srv_handle start_py(enum srv_model m, int workers)
+{
+    const char *missing = srv_missing_package(m);
+    if (missing)
+        cr_skip_test("%s needs the Debian package %s (scripts/install-deps.sh python)",
+                     srv_model_name(m), missing);
+    return start(m, workers, 1000 * MS, 0);
+}
+
+static void py_checks(enum srv_model m, int workers, const char *label_prefix)
+{
+    struct srv_handle h = start_py(m, workers);
+    struct resp r;
+    get_once(h.port, "/?ms=0", &r);
+    check_ok(&r, 64);
+    get_once(h.port, "/delay/10?bytes=100000", &r);
+    check_ok(&r, 100000);
+    get_once(h.port, "/?ms=0&status=404&bytes=7", &r);
+    cr_assert_eq(r.status, 404, "status %d", r.status);
+    cr_assert_eq(r.got, 7, "404 body %llu bytes", (unsigned long long)r.got);
+    get_once(h.port, "/?ms=abc", &r);
+    cr_assert_eq(r.status, 400, "bad ms: status %d", r.status);
+    uint64_t t0 = cb_now_ns();
+    get_once(h.port, "/", &r); /* the default latency, 1 s */
+    double ms = ms_since(t0);
+    check_ok(&r, 64);
+    cr_assert(ms >= 990 && ms < 3000, "default latency 1 s took %.1f ms", ms);
+
+    struct srv_config c;
+    srv_config_default(&c);
+    c.model = m;
+    c.workers = workers;
+    char label[128];
+    cr_assert_eq(srv_label(&c, label, sizeof label), 0);
+    cr_assert_eq(strncmp(label, label_prefix, strlen(label_prefix)), 0, "label '%s'", label);
+    cr_assert_null(strstr(label, "unknown"), "label '%s'", label);
+    stop(&h);
+}
+
+Test(server, flask_serves_and_stops, .timeout = 60)
+{
+    py_checks(SRV_FLASK, 2, "flask:2 (Flask ");
+    /* W = 2 sync workers: 4 requests of 300 ms take two rounds. */
+    struct srv_handle h = start_py(SRV_FLASK, 2);
+    double ms = concurrent(h.port, 4, "/?ms=300");
+    cr_assert(ms >= 590 && ms < 1500, "4 requests on 2 gunicorn workers: %.1f ms", ms);
+    stop(&h);
+}
+
+Test(server, fastapi_serves_and_stops, .timeout = 60)
+{
+    py_checks(SRV_FASTAPI, 1, "fastapi (FastAPI ");
+    /* One process, one event loop: 20 requests of 300 ms at once. */
+    struct srv_handle h = start_py(SRV_FASTAPI, 1);
+    double ms = concurrent(h.port, 20, "/?ms=300");
+    cr_assert(ms >= 300 && ms < 1500, "20 requests on uvicorn: %.1f ms", ms);
+    stop(&h);
+}
+
+Test(server, python_dies_with_parent, .timeout = 60)
+{
+    struct srv_config c;
+    srv_config_default(&c);
+    enum srv_model ms[] = {SRV_FLASK, SRV_FASTAPI};
+    for (int i = 0; i < 2; i++) {
+        const char *missing = srv_missing_package(ms[i]);
+        if (missing)
+            cr_skip_test("%s needs the Debian package %s", srv_model_name(ms[i]), missing);
+        c.model = ms[i];
+        c.workers = 3;
+        dies_with_parent(&c, SIGKILL);
+    }
+}
+
+/* An app that cannot start is said, and leaves nothing behind. */
+Test(server, python_start_failure, .timeout = 40)
+{
+    struct srv_config c;
+    struct srv_handle h;
+    srv_config_default(&c);
+    c.model = SRV_FASTAPI;
+    if (srv_missing_package(c.model))
+        cr_skip_test("fastapi needs %s", srv_missing_package(c.model));
+    setenv("CB_SRV_PY_DIR", "/nonexistent-cb-py-dir", 1);
+    int null = open("/dev/null", O_WRONLY); /* the expected messages */
+    dup2(null, 2);
+    close(null);
+    int rc = srv_spawn(&c, &h);
+    cr_assert_eq(rc, -EIO, "spawn of an app that is not there: %d (%s)", rc, strerror(-rc));
+    cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+    cr_assert_eq(errno, ECHILD, "waitpid: %s", strerror(errno));
+}
+
+Test(server, model_table)
+{
+    enum srv_model m;
+    const char *names[] = {"event", "blocking", "prefork", "flask", "fastapi"};
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(srv_model_parse(names[i], &m), 0, "parse %s", names[i]);
+        cr_assert_eq((int)m, i, "model %d, want %d", (int)m, i);
+        cr_assert_str_eq(srv_model_name(m), names[i]);
+        cr_assert_eq(srv_model_package(m) == NULL, i < 3, "%s: package", names[i]);
+    }
+    struct srv_config c;
+    srv_config_default(&c);
+    char label[64];
+    c.workers = 4;
+    srv_label(&c, label, sizeof label);
+    cr_assert_str_eq(label, "event");
+    c.model = SRV_PREFORK;
+    srv_label(&c, label, sizeof label);
+    cr_assert_str_eq(label, "prefork:4");
+    c.model = SRV_BLOCKING;
+    c.workers = 2;
+    srv_label(&c, label, sizeof label);
+    cr_assert_str_eq(label, "blocking:2");
+    cr_assert_eq(srv_concurrency(&c), 2);
+    c.model = SRV_FASTAPI;
+    cr_assert_eq(srv_concurrency(&c), 0);
+    cr_assert_str_eq(srv_model_package(SRV_FLASK), "python3-flask gunicorn");
+    cr_assert_eq(srv_run(&c, -1), -EINVAL, "srv_run of a Python model");
 }

@@ -165,7 +165,7 @@ Test(registry, every_listed_strategy_is_found)
     cr_assert_str_eq(cb_strategy_find(#sn)->name, #sn);                                            \
     n++;
 #include "list.h"
-#define CB_EXTERNAL(name, lang, ws, fl, pkg, ver, cmd)                                             \
+#define CB_EXTERNAL(name, sm, lang, ws, fl, pkg, ver, cmd)                                         \
     cr_assert_not_null(cb_strategy_find(name), "%s missing", name);                                \
     cr_assert_not_null(cb_strategy_find(name)->external);                                          \
     n++;

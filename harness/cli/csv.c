@@ -244,7 +244,7 @@ int cb_csv_parse_mapped(char *line, const int *map, int nfields, struct cb_row *
             continue;
         const struct cb_col *c = &cb_cols[map[i]];
         char *p = (char *)r + c->offset;
-        int bad = c->type == 's' ? (strlen(f[i]) >= CB_STR_MAX ? -ERANGE : get_s(f[i], p))
+        int bad = c->type == 's'   ? (strlen(f[i]) >= CB_STR_MAX ? -ERANGE : get_s(f[i], p))
                   : c->type == 'u' ? get_u(f[i], (uint64_t *)(void *)p)
                                    : get_f(f[i], (double *)(void *)p);
         if (bad) {
@@ -258,7 +258,10 @@ int cb_csv_parse_mapped(char *line, const int *map, int nfields, struct cb_row *
         snprintf(whybuf, whylen, "an empty row (only commas)");
         rc = -EINVAL;
     } else if (!r->strategy[0] || !r->status[0] || r->n == CB_NA) {
-        snprintf(whybuf, whylen, "no %s", !r->strategy[0] ? "strategy" : !r->status[0] ? "status" : "n");
+        snprintf(whybuf, whylen, "no %s",
+                 !r->strategy[0] ? "strategy"
+                 : !r->status[0] ? "status"
+                                 : "n");
         rc = -EINVAL;
     }
 out:

@@ -55,8 +55,8 @@ int cb_csv_map_header(char *line, int *map, int max);
  * is wrong in words (a static string or one written to whybuf):
  * -EINVAL wrong field count, empty row, bad number.
  */
-int cb_csv_parse_mapped(char *line, const int *map, int nfields, struct cb_row *r,
-                        char *whybuf, size_t whylen);
+int cb_csv_parse_mapped(char *line, const int *map, int nfields, struct cb_row *r, char *whybuf,
+                        size_t whylen);
 
 /* A row with every numeric field "not measured" and strings empty. */
 void cb_row_init(struct cb_row *r);

@@ -145,7 +145,8 @@ void cb_print_config(FILE *f, const struct cb_rows *rs, size_t first, size_t cou
         fprintf(f, "  Wall time (mean ± σ):  %s ± %s   [min %s, max %s]\n", secs(w.mean, a, 32),
                 secs(w.sd, b, 32), secs(w.min, c, 32), secs(w.max, d, 32));
         struct spread cpu = column_spread(rs, first, count, NULL);
-        fprintf(f, "  CPU (user + sys):      %s ± %s\n", secs(cpu.mean, a, 32), secs(cpu.sd, b, 32));
+        fprintf(f, "  CPU (user + sys):      %s ± %s\n", secs(cpu.mean, a, 32),
+                secs(cpu.sd, b, 32));
         struct spread mem = column_spread(rs, first, count, "mem_kb");
         struct spread mpt = column_spread(rs, first, count, "mem_per_task_b");
         if (mem.n)
@@ -408,9 +409,10 @@ static void md_cell(FILE *f, const char *s)
 
 int cb_export_markdown(FILE *f, const struct cb_rows *rs, const char *command)
 {
-    static const char *const cols[] = {"strategy", "workload", "n", "max_in_flight", "server",
-                                       "rep", "status", "wall_s", "mem_kb", "mem_per_task_b",
-                                       "lat_p50_s", "lat_p99_s", "errors", "note"};
+    static const char *const cols[] = {
+        "strategy",  "workload",  "n",      "max_in_flight", "server",
+        "rep",       "status",    "wall_s", "mem_kb",        "mem_per_task_b",
+        "lat_p50_s", "lat_p99_s", "errors", "note"};
     enum { NC = sizeof cols / sizeof cols[0] };
     fprintf(f, "`%s`\n\n|", command);
     for (size_t c = 0; c < NC; c++)

@@ -1,17 +1,17 @@
 /* main.c: the concbench command line. Only main() exits. */
 #include "body.h"
+#include "child.h"
 #include "csv.h"
 #include "export.h"
 #include "machine.h"
-#include "child.h"
 #include "measure.h"
-#include "proc.h"
 #include "parse.h"
+#include "probe.h"
+#include "proc.h"
 #include "server.h"
 #include "stats.h"
 #include "strategy.h"
 
-#include <curl/curl.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +25,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef CB_VERSION
@@ -34,7 +35,6 @@
 #define CB_VERSION "unknown"
 #endif
 #endif
-
 
 /* The commands, as bits of the option table's `cmds`. */
 enum {
@@ -51,20 +51,45 @@ enum {
 
 /* Exit statuses (README "Exit statuses"; `concbench help`). */
 enum {
-    EX_CB_OK = 0,        /* every row ok (or skipped by a budget) */
-    EX_CB_HARNESS = 1,   /* concbench itself failed: output, test server, a measurement */
-    EX_CB_USAGE = 2,     /* a bad command line */
-    EX_CB_ERRORS = 3,    /* a row had task errors */
-    EX_CB_LIMIT = 4,     /* a row stopped at a limit */
-    EX_CB_TIMEOUT = 5,   /* a row was killed by --run-timeout */
-    EX_CB_FAILED = 6,    /* a row failed or crashed */
-    EX_CB_SIGNAL = 128,  /* + the signal: interrupted (130 for SIGINT) */
+    EX_CB_OK = 0,       /* every row ok (or skipped by a budget) */
+    EX_CB_HARNESS = 1,  /* concbench itself failed: output, test server, a measurement */
+    EX_CB_USAGE = 2,    /* a bad command line */
+    EX_CB_ERRORS = 3,   /* a row had task errors */
+    EX_CB_LIMIT = 4,    /* a row stopped at a limit */
+    EX_CB_TIMEOUT = 5,  /* a row was killed by --run-timeout */
+    EX_CB_FAILED = 6,   /* a row failed or crashed */
+    EX_CB_SIGNAL = 128, /* + the signal: interrupted (130 for SIGINT) */
 };
 
 enum {
-    O_STRATEGY = 1, O_WORKLOAD, O_TASKS, O_DURATION, O_REPS, O_CONC, O_URL, O_LATENCY,
-    O_EXPECT, O_LISTEN, O_SMODEL, O_SWORKERS, O_BODY, O_TTIMEOUT, O_RTIMEOUT, O_BUDGET,
-    O_OUTPUT, O_CSV, O_JSON, O_MD, O_QUIET, O_IGNORE, O_TSV, O_HELP,
+    O_STRATEGY = 1,
+    O_WORKLOAD,
+    O_TASKS,
+    O_DURATION,
+    O_REPS,
+    O_CONC,
+    O_URL,
+    O_LATENCY,
+    O_EXPECT,
+    O_LISTEN,
+    O_SMODEL,
+    O_SWORKERS,
+    O_BODY,
+    O_TTIMEOUT,
+    O_RTIMEOUT,
+    O_BUDGET,
+    O_OUTPUT,
+    O_CSV,
+    O_JSON,
+    O_MD,
+    O_RAW,
+    O_QUIET,
+    O_IGNORE,
+    O_TSV,
+    O_HELP,
+    O_XBYTES,
+    O_XSHA,
+    O_NOCG,
 };
 
 /* Every option of every command but serve (the server's own parser). */
@@ -72,7 +97,7 @@ static const struct cb_opt options[] = {
     {O_STRATEGY, 's', "strategy", NULL, "NAME", C_RUN, 0,
      "the strategy, one name (required; `concbench list`)", NULL},
     {O_STRATEGY, 's', "strategy", NULL, "LIST", C_SWEEP, 0,
-     "comma-separated strategies (default: all)", NULL},
+     "comma-separated strategies (default: every available one that does the workload)", NULL},
     {O_WORKLOAD, 'w', "workload", NULL, "KIND", C_RS, 0, "sleep (default) or http", NULL},
     {O_TASKS, 'n', "tasks", "n", "N", C_RUN, 0, "number of tasks, one value (default 3; 10k, 1M)",
      NULL},
@@ -86,10 +111,15 @@ static const struct cb_opt options[] = {
      "at most W tasks in flight: a pool of W (default 0: all at once)", NULL},
     {O_URL, 'u', "url", NULL, "URL", C_RS, W_HTTP,
      "GET this URL instead of starting the test server (implies -w http)", NULL},
-    {O_LATENCY, 0, "latency", NULL, "DUR", C_RS, W_HTTP,
-     "the test server's latency L (default 1s)", "for sleep each task's wait is -d/--duration DUR"},
+    {O_LATENCY, 0, "latency", NULL, "DUR", C_RS, W_HTTP, "the test server's latency L (default 1s)",
+     "for sleep each task's wait is -d/--duration DUR"},
     {O_EXPECT, 0, "expect-latency", NULL, "DUR", C_RS, W_HTTP,
      "with -u: plan budgets and timeouts for DUR a GET (default: measured by 3 probe GETs)",
+     "it only applies to http"},
+    {O_XBYTES, 0, "expect-bytes", NULL, "N", C_RS, W_HTTP,
+     "with -u: every body must be N bytes (and the probe's body)", "it only applies to http"},
+    {O_XSHA, 0, "expect-sha256", NULL, "HEX", C_RS, W_HTTP,
+     "with -u: the probe's body must have this SHA-256, and every body that body",
      "it only applies to http"},
     {O_LISTEN, 0, "listen", NULL, "ADDR", C_RS, W_HTTP,
      "address the test server binds (default 127.0.0.1)", "it only applies to http"},
@@ -115,8 +145,12 @@ static const struct cb_opt options[] = {
     {O_JSON, 0, "export-json", NULL, "FILE", C_RS, 0,
      "every row and the machine record as JSON (docs/results-schema.json)", NULL},
     {O_MD, 0, "export-markdown", NULL, "FILE", C_RS, 0, "every row as a Markdown table", NULL},
-    {O_QUIET, 'q', "quiet", NULL, NULL, C_RS, 0, "no progress on stderr (none either when not a terminal)",
-     NULL},
+    {O_RAW, 0, "raw", NULL, "FILE", C_RS, 0,
+     "every task's start, finish, latency and verdict as CSV (for your own plots)", NULL},
+    {O_NOCG, 0, "no-cgroup", NULL, NULL, C_RS, 0,
+     "measure memory from /proc instead of a memory cgroup (mem_method proc)", NULL},
+    {O_QUIET, 'q', "quiet", NULL, NULL, C_RS, 0,
+     "no progress on stderr (none either when not a terminal)", NULL},
     {O_IGNORE, 0, "ignore-failure", NULL, NULL, C_RS, 0,
      "exit 0 even when a row is not ok (not when interrupted)", NULL},
     {O_TSV, 0, "tsv", NULL, NULL, C_LIST, 0,
@@ -132,8 +166,7 @@ static const struct command {
     unsigned bit;
     const char *args, *what, *examples;
 } commands[] = {
-    {"list", C_LIST, "[--tsv]", "the strategies",
-     "  concbench list\n  concbench list --tsv\n"},
+    {"list", C_LIST, "[--tsv]", "the strategies", "  concbench list\n  concbench list --tsv\n"},
     {"run", C_RUN, "-s NAME [options]", "one strategy, one N, in a fresh process per repetition",
      "  concbench run -s epoll -n 1000 -d 100ms\n"
      "  concbench run -s threads -n 40000 -r 3 -o out/runs.csv\n"
@@ -143,7 +176,8 @@ static const struct command {
     {"sweep", C_SWEEP, "[options]", "strategies x N list x repetitions, CSV row by row",
      "  concbench sweep -s epoll,coro,threads -n 100,1000 -d 100ms -r 3\n"
      "  concbench sweep -s epoll,coro -n 1k,10k,100k,1M -d 1s --budget 30s -o out/runs.csv\n"
-     "  concbench sweep -w http -s sequential,epoll -n 3,100 --latency 1s --export-json out.json\n"},
+     "  concbench sweep -w http -s sequential,epoll -n 3,100 --latency 1s --export-json "
+     "out.json\n"},
     {"summarize", C_SUMMARIZE, "RUNS.csv [-o SUMMARY.csv]",
      "medians, min, max per configuration of a runs CSV",
      "  concbench summarize out/runs.csv -o out/summary.csv\n"},
@@ -185,9 +219,10 @@ static void usage_cmd(FILE *f, const struct command *c)
             toupper((unsigned char)c->what[0]), c->what + 1);
     cb_opt_help(f, options, NOPTIONS, c->bit);
     if (c->bit & C_RS)
-        fprintf(f, "\nDUR: 1s, 250ms, 100us, 2.5s (a plain number is seconds). N: 100, 10k, 1M.\n"
-                   "Progress goes to stderr when it is a terminal; a summary to stdout, or CSV\n"
-                   "with --csv or -o -.\n\n%s",
+        fprintf(f,
+                "\nDUR: 1s, 250ms, 100us, 2.5s (a plain number is seconds). N: 100, 10k, 1M.\n"
+                "Progress goes to stderr when it is a terminal; a summary to stdout, or CSV\n"
+                "with --csv or -o -.\n\n%s",
                 exit_help);
     fprintf(f, "\nexamples:\n%s", c->examples);
 }
@@ -209,7 +244,8 @@ static void strategy_names(char *buf, size_t len)
     size_t off = 0;
     buf[0] = '\0';
     for (size_t i = 0; cb_strategies[i] && off < len; i++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", cb_strategies[i]->name);
+        off +=
+            (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", cb_strategies[i]->name);
 }
 
 /* --- run and sweep: options ----------------------------------------------- */
@@ -225,8 +261,9 @@ struct opts {
     enum srv_model server_model;
     int server_workers;
     uint64_t body_bytes;
-    const char *url, *listen, *output, *json, *markdown;
-    int quiet, csv, ignore_failure, workload_given;
+    const char *url, *listen, *output, *json, *markdown, *raw, *expect_sha256;
+    uint64_t expect_bytes;
+    int quiet, csv, ignore_failure, workload_given, no_cgroup;
     char *command; /* argv joined, for the records */
 };
 
@@ -317,7 +354,8 @@ static int parse_value(const char *cmd, struct opts *o, int id, const char *arg,
     switch (id) {
     case O_DURATION:
         return cb_parse_duration(arg, &o->w.sleep_ns)
-                   ? fail(cmd, "bad duration '%s' for %s (try 1s or 50ms)", arg, word) : 0;
+                   ? fail(cmd, "bad duration '%s' for %s (try 1s or 50ms)", arg, word)
+                   : 0;
     case O_REPS:
         if (cb_parse_count(arg, &v) || !v || v > 1000)
             return fail(cmd, "repetitions must be 1..1000, not '%s'", arg);
@@ -328,10 +366,12 @@ static int parse_value(const char *cmd, struct opts *o, int id, const char *arg,
                                        : (o->w.max_in_flight = v, 0);
     case O_LATENCY:
         return cb_parse_duration(arg, &o->latency_ns)
-                   ? fail(cmd, "bad latency '%s' (try 1s or 50ms)", arg) : 0;
+                   ? fail(cmd, "bad latency '%s' (try 1s or 50ms)", arg)
+                   : 0;
     case O_EXPECT:
         return cb_parse_duration(arg, &o->expect_ns) || !o->expect_ns
-                   ? fail(cmd, "bad --expect-latency '%s' (try 10ms)", arg) : 0;
+                   ? fail(cmd, "bad --expect-latency '%s' (try 10ms)", arg)
+                   : 0;
     case O_SWORKERS:
         if (cb_parse_count(arg, &v) || !v || v > 10000)
             return fail(cmd, "server workers must be 1..10000, not '%s'", arg);
@@ -339,13 +379,15 @@ static int parse_value(const char *cmd, struct opts *o, int id, const char *arg,
         return 0;
     case O_BODY:
         return cb_parse_count(arg, &o->body_bytes) || o->body_bytes > (1u << 30)
-                   ? fail(cmd, "bad body size '%s' (bytes, at most 1 GiB)", arg) : 0;
+                   ? fail(cmd, "bad body size '%s' (bytes, at most 1 GiB)", arg)
+                   : 0;
     case O_TTIMEOUT:
         return cb_parse_duration(arg, &o->w.timeout_ns) || !o->w.timeout_ns
-                   ? fail(cmd, "bad task timeout '%s'", arg) : 0;
+                   ? fail(cmd, "bad task timeout '%s'", arg)
+                   : 0;
     case O_RTIMEOUT:
-        return cb_parse_duration(arg, &o->run_timeout_ns)
-                   ? fail(cmd, "bad run timeout '%s'", arg) : 0;
+        return cb_parse_duration(arg, &o->run_timeout_ns) ? fail(cmd, "bad run timeout '%s'", arg)
+                                                          : 0;
     case O_BUDGET:
         return cb_parse_duration(arg, &o->budget_ns) ? fail(cmd, "bad budget '%s'", arg) : 0;
     }
@@ -375,8 +417,8 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
         if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
             return fail(cmd, "the URL must start with http:// or https://: '%s'", arg);
         if (strlen(arg) >= CB_STR_MAX)
-            return fail(cmd, "the URL is %zu bytes; a results row holds at most %d",
-                        strlen(arg), CB_STR_MAX - 1);
+            return fail(cmd, "the URL is %zu bytes; a results row holds at most %d", strlen(arg),
+                        CB_STR_MAX - 1);
         o->url = arg;
         return 0;
     case O_LISTEN:
@@ -386,8 +428,11 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
         return 0;
     case O_SMODEL:
         return srv_model_parse(arg, &o->server_model)
-                   ? fail(cmd, "unknown server model '%s'; the models are: event, blocking, "
-                               "prefork", arg) : 0;
+                   ? fail(cmd,
+                          "unknown server model '%s'; the models are: event, blocking, "
+                          "prefork",
+                          arg)
+                   : 0;
     case O_OUTPUT:
         o->output = arg;
         return 0;
@@ -400,6 +445,21 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
     case O_MD:
         o->markdown = arg;
         return 0;
+    case O_RAW:
+        o->raw = arg;
+        return 0;
+    case O_NOCG:
+        o->no_cgroup = 1;
+        return 0;
+    case O_XSHA:
+        if (strlen(arg) != 64 || arg[strspn(arg, "0123456789abcdef")])
+            return fail(cmd, "--expect-sha256 wants 64 lowercase hex digits, not '%s'", arg);
+        o->expect_sha256 = arg;
+        return 0;
+    case O_XBYTES:
+        return cb_parse_count(arg, &o->expect_bytes) || !o->expect_bytes
+                   ? fail(cmd, "bad --expect-bytes '%s' (a byte count)", arg)
+                   : 0;
     case O_QUIET:
         o->quiet = 1;
         return 0;
@@ -420,8 +480,8 @@ static void set_defaults(struct opts *o, int sweep)
                        .budget_ns = sweep ? 60000000000u : 0,
                        .server_workers = 1,
                        .body_bytes = 64};
-    o->w = (struct cb_workload){
-        .kind = CB_SLEEP, .sleep_ns = 1000000000u, .timeout_ns = 60000000000u};
+    o->w =
+        (struct cb_workload){.kind = CB_SLEEP, .sleep_ns = 1000000000u, .timeout_ns = 60000000000u};
 }
 
 /* Defaults that depend on what was given, and options that do not apply. */
@@ -439,28 +499,37 @@ static int finish_opts(const char *cmd, struct opts *o, const struct cb_opt **se
             return fail(cmd, "%s does not apply to -w %s: %s",
                         cb_opt_display(seen[i], name, sizeof name),
                         o->w.kind == CB_HTTP ? "http" : "sleep", seen[i]->instead);
-        if (o->url && (seen[i]->id == O_LATENCY || seen[i]->id == O_SMODEL ||
-                       seen[i]->id == O_SWORKERS || seen[i]->id == O_BODY ||
-                       seen[i]->id == O_LISTEN))
-            return fail(cmd, "%s is for the test server; with -u the server is yours "
-                             "(--expect-latency DUR plans budgets for it)",
+        if (o->url &&
+            (seen[i]->id == O_LATENCY || seen[i]->id == O_SMODEL || seen[i]->id == O_SWORKERS ||
+             seen[i]->id == O_BODY || seen[i]->id == O_LISTEN))
+            return fail(cmd,
+                        "%s is for the test server; with -u the server is yours "
+                        "(--expect-latency DUR plans budgets for it)",
                         cb_opt_display(seen[i], name, sizeof name));
-        if (!o->url && seen[i]->id == O_EXPECT)
-            return fail(cmd, "--expect-latency is for -u URL; the test server's latency is "
-                             "--latency DUR");
+        if (!o->url &&
+            (seen[i]->id == O_EXPECT || seen[i]->id == O_XBYTES || seen[i]->id == O_XSHA))
+            return fail(cmd,
+                        "%s is for -u URL; the test server's latency is --latency DUR and "
+                        "its body is checked already",
+                        cb_opt_display(seen[i], name, sizeof name));
     }
     if (o->output && !strcmp(o->output, "-"))
         o->csv = 1, o->output = NULL;
     if (!sweep && !o->nstrategies)
         return fail(cmd, "which strategy? -s NAME (see `concbench list`)");
     if (sweep && !o->nstrategies) {
-        for (size_t i = 0; cb_strategies[i]; i++)
-            o->nstrategies++;
-        o->strategies = calloc(o->nstrategies, sizeof *o->strategies);
+        size_t all = 0;
+        while (cb_strategies[all])
+            all++;
+        o->strategies = calloc(all ? all : 1, sizeof *o->strategies);
         if (!o->strategies)
             return fail(cmd, "out of memory");
-        for (size_t i = 0; i < o->nstrategies; i++)
-            o->strategies[i] = cb_strategies[i];
+        for (size_t i = 0; i < all; i++) {
+            char why[256];
+            if (cb_strategy_does(cb_strategies[i], o->w.kind) &&
+                cb_strategy_available(cb_strategies[i], why, sizeof why))
+                o->strategies[o->nstrategies++] = cb_strategies[i];
+        }
     }
     if (!o->nns) {
         static const uint64_t dflt[] = {1, 10, 100, 1000, 10000};
@@ -543,6 +612,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, int sweep)
 
 /* --- run and sweep: the session ------------------------------------------ */
 
+/* One task as the --raw file needs it. */
+struct raw_task {
+    uint64_t started_ns, finished_ns;
+    uint32_t aux;
+    const char *verdict; /* a static name from the verifier */
+};
+
 struct session {
     struct opts *o;
     FILE *out; /* CSV rows: the -o file, stdout with --csv, or NULL */
@@ -554,12 +630,23 @@ struct session {
     const char *target;
     char server[64];
     uint64_t expect_checksum;
+    const char *expect_label;
     uint64_t per_task_ns; /* D, L, or a foreign server's measured latency */
-    char probe_note[96];
+    char probe_note[192];
+    char srv_skip[256]; /* why every run is skipped: the server cannot start */
     struct cb_rows rows;
-    size_t done, total;     /* runs and skip rows, for the progress counter */
+    struct cb_outfile raw; /* --raw: per-task CSV, renamed into place at the end */
+    struct raw_task *tasks;
+    size_t ntasks, cap_tasks;
+    uint64_t t0_ns;           /* the start of the work of the run in ss->tasks */
+    const char *cur_strategy; /* the run in progress, for the tick */
+    size_t cur_n;
+    unsigned cur_rep;
+    uint64_t cur_expected;
+    size_t done, total; /* runs and skip rows, for the progress counter */
     uint64_t t0, expected_done, expected_left;
     int progress, human, status;
+    int stdout_err; /* errno of a failed write of the summary to stdout */
 };
 
 /* Where an output failure is said in words. */
@@ -628,7 +715,8 @@ static int open_output(struct session *ss)
     ss->out_name = path;
     flock(fd, LOCK_EX);
     int rc = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
-                 ? 0 : cb_csv_write_header(ss->out);
+                 ? 0
+                 : cb_csv_write_header(ss->out);
     int err = errno;
     flock(fd, LOCK_UN);
     if (rc) {
@@ -669,7 +757,7 @@ static int status_code(const char *status)
     static const struct {
         const char *status;
         int code;
-    } codes[] = {{"ok", EX_CB_OK},          {"skipped", EX_CB_OK},  {"errors", EX_CB_ERRORS},
+    } codes[] = {{"ok", EX_CB_OK},          {"skipped", EX_CB_OK},      {"errors", EX_CB_ERRORS},
                  {"limit", EX_CB_LIMIT},    {"timeout", EX_CB_TIMEOUT}, {"failed", EX_CB_FAILED},
                  {"crashed", EX_CB_FAILED}, {"interrupted", EX_CB_OK}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
@@ -696,21 +784,26 @@ static void put_elapsed(const struct session *ss)
     char a[32], b[32];
     double el = (double)(cb_now_ns() - ss->t0) / 1e9;
     double over = ss->done ? (el - (double)ss->expected_done / 1e9) / (double)ss->done : 0;
-    double left = (double)ss->expected_left / 1e9 + (over > 0 ? over : 0) * (double)(ss->total - ss->done);
+    double left =
+        (double)ss->expected_left / 1e9 + (over > 0 ? over : 0) * (double)(ss->total - ss->done);
     fprintf(stderr, "elapsed %s", fmt_s(el, a, sizeof a));
     if (ss->total > 1 && ss->done < ss->total)
         fprintf(stderr, ", ETA ~%s", fmt_s(left, b, sizeof b));
 }
 
-static void progress_start(const struct session *ss, const struct cb_strategy *s, size_t n,
-                           unsigned rep, uint64_t expected)
+static void progress_start(struct session *ss, const struct cb_strategy *s, size_t n, unsigned rep,
+                           uint64_t expected)
 {
+    ss->cur_strategy = s->name;
+    ss->cur_n = n;
+    ss->cur_rep = rep;
+    ss->cur_expected = expected;
     if (!ss->progress)
         return;
     char a[32];
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: running, expected %s; ",
-            ss->done + 1, ss->total, s->name, ss->o->w.kind == CB_HTTP ? "http" : "sleep", n, rep,
-            ss->o->reps, fmt_s((double)expected / 1e9, a, sizeof a));
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: running, expected %s; ", ss->done + 1,
+            ss->total, s->name, ss->o->w.kind == CB_HTTP ? "http" : "sleep", n, rep, ss->o->reps,
+            fmt_s((double)expected / 1e9, a, sizeof a));
     put_elapsed(ss);
     fflush(stderr);
 }
@@ -719,9 +812,8 @@ static void progress_row(const struct session *ss, const struct cb_row *r)
 {
     if (!ss->progress)
         return;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%llu rep %llu: %s", ss->done, ss->total,
-            r->strategy, r->workload, (unsigned long long)r->n, (unsigned long long)r->rep,
-            r->status);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%llu rep %llu: %s", ss->done, ss->total, r->strategy,
+            r->workload, (unsigned long long)r->n, (unsigned long long)r->rep, r->status);
     if (!isnan(r->wall_s))
         fprintf(stderr, ", wall %.3f s, cpu %.3f s", r->wall_s, r->user_s + r->sys_s);
     if (r->mem_kb != CB_NA)
@@ -731,6 +823,84 @@ static void progress_row(const struct session *ss, const struct cb_row *r)
     fprintf(stderr, "; ");
     put_elapsed(ss);
     fputc('\n', stderr);
+}
+
+/* Called by cb_measure about every 250 ms: the line in progress. */
+static void tick_cb(void *arg, uint64_t elapsed_ns, uint64_t mem_now_kb)
+{
+    const struct session *ss = arg;
+    char a[32], b[32];
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: %s of ~%s", ss->done + 1, ss->total,
+            ss->cur_strategy, ss->o->w.kind == CB_HTTP ? "http" : "sleep", ss->cur_n, ss->cur_rep,
+            ss->o->reps, fmt_s((double)elapsed_ns / 1e9, a, sizeof a),
+            fmt_s((double)ss->cur_expected / 1e9, b, sizeof b));
+    if (mem_now_kb && mem_now_kb != CB_NA)
+        fprintf(stderr, ", memory %.1f MiB", (double)mem_now_kb / 1024);
+    fputs("; ", stderr);
+    put_elapsed(ss);
+    fflush(stderr);
+}
+
+/* --- the per-task file (--raw) --------------------------------------------- */
+
+static const char raw_header[] = "strategy,workload,n,max_in_flight,server,rep,task,start_s,"
+                                 "finish_s,latency_s,error,http_status\n";
+
+/* Called by the verifier for every task, in order, after the run. */
+static void each_task_cb(void *arg, size_t k, const struct cb_task *t, const char *verdict,
+                         uint64_t t0_ns)
+{
+    struct session *ss = arg;
+    ss->t0_ns = t0_ns;
+    if (k >= ss->cap_tasks) {
+        size_t cap = ss->cap_tasks ? ss->cap_tasks * 2 : 1024;
+        while (cap <= k)
+            cap *= 2;
+        struct raw_task *p = realloc(ss->tasks, cap * sizeof *p);
+        if (!p)
+            return; /* said when written: fewer tasks than n */
+        ss->tasks = p;
+        ss->cap_tasks = cap;
+    }
+    ss->tasks[k] = (struct raw_task){t->started_ns, t->finished_ns, t->aux, verdict};
+    ss->ntasks = k + 1 > ss->ntasks ? k + 1 : ss->ntasks;
+}
+
+static void put_rel(FILE *f, uint64_t t, uint64_t t0)
+{
+    if (t && t >= t0)
+        fprintf(f, "%.9f", (double)(t - t0) / 1e9);
+}
+
+/* The tasks of the run just measured, one line each. 0 or -1 (said). */
+static int write_raw(struct session *ss, const struct cb_row *r)
+{
+    FILE *f = ss->raw.f;
+    uint64_t t0 = ss->t0_ns;
+    for (size_t k = 0; k < ss->ntasks; k++) {
+        const struct raw_task *t = &ss->tasks[k];
+        cb_csv_put_str(f, r->strategy);
+        fprintf(f, ",%s,%llu,%llu,", r->workload, (unsigned long long)r->n,
+                (unsigned long long)r->max_in_flight);
+        cb_csv_put_str(f, r->server);
+        fprintf(f, ",%llu,%zu,", (unsigned long long)r->rep, k);
+        put_rel(f, t->started_ns, t0);
+        putc(',', f);
+        put_rel(f, t->finished_ns, t0);
+        putc(',', f);
+        if (t->started_ns && t->finished_ns >= t->started_ns)
+            fprintf(f, "%.9f", (double)(t->finished_ns - t->started_ns) / 1e9);
+        fprintf(f, ",%s,", t->verdict ? t->verdict : "not_run");
+        if (!strcmp(r->workload, "http") && CB_AUX_STATUS(t->aux))
+            fprintf(f, "%u", CB_AUX_STATUS(t->aux));
+        putc('\n', f);
+    }
+    ss->ntasks = 0;
+    if (ferror(f)) {
+        say_write_error("the per-task CSV", ss->o->raw, errno ? errno : EIO);
+        return -1;
+    }
+    return 0;
 }
 
 /* --- the test server and foreign URLs ------------------------------------ */
@@ -747,6 +917,20 @@ static int start_server(struct session *ss)
     if (o->listen)
         c.host = o->listen;
     int rc = srv_spawn(&c, &ss->srv);
+    const char *pkg = rc == -ENOENT ? srv_missing_package(c.model) : NULL;
+    if (pkg) {
+        /* A real framework that is not installed: every run of the sweep
+         * is a skipped row that names the package, never a failed bench. */
+        snprintf(ss->srv_skip, sizeof ss->srv_skip,
+                 "the %s server needs Debian package(s) %s (scripts/install-deps.sh python)",
+                 srv_model_name(c.model), pkg);
+        snprintf(ss->server, sizeof ss->server, "%s", srv_model_name(c.model));
+        ss->target = "test-server";
+        ss->url = strdup("http://127.0.0.1:1/");
+        ss->per_task_ns = o->latency_ns;
+        fprintf(stderr, "concbench: %s\n", ss->srv_skip);
+        return ss->url ? 0 : -ENOMEM;
+    }
     if (rc) {
         fprintf(stderr, "concbench: cannot start the test server on %s: %s\n", c.host,
                 strerror(-rc));
@@ -755,8 +939,9 @@ static int start_server(struct session *ss)
     ss->have_srv = 1;
     /* The client connects where the server listens; a wildcard bind is
      * reached through loopback. */
-    const char *host = !strcmp(c.host, "0.0.0.0") ? "127.0.0.1" : !strcmp(c.host, "::") ? "::1"
-                                                                                         : c.host;
+    const char *host = !strcmp(c.host, "0.0.0.0") ? "127.0.0.1"
+                       : !strcmp(c.host, "::")    ? "::1"
+                                                  : c.host;
     size_t len = strlen(host) + 32;
     ss->url = malloc(len);
     if (!ss->url)
@@ -773,44 +958,66 @@ static int start_server(struct session *ss)
 }
 
 /*
- * A foreign server's latency, measured: 3 GETs one after another, through
- * the same meter as every run. Budgets and timeouts are planned from it
- * (or from --expect-latency). A probe that fails is said, and the sweep
- * goes on with 1 s a GET: its rows will show what the server does.
+ * A foreign server, probed: 3 GETs by the harness itself (probe.h), one
+ * after another; budgets and timeouts are planned from the median (or from
+ * --expect-latency), which goes on stderr and into every row's note. With
+ * --expect-bytes or --expect-sha256 the probe's body must meet them and
+ * every task's body must then be that body. A probe that fails is said and
+ * the runs go on, planned for 1 s a GET: their rows show what the server
+ * does. 0, or -1 when the body does not meet the expectation (said).
  */
-static void probe_url(struct session *ss)
+static int probe_url(struct session *ss)
 {
     struct opts *o = ss->o;
-    char a[32];
+    struct cb_probe p[3];
+    uint64_t lat[3];
+    char a[32], why[256];
+    size_t ok = 0;
     ss->url = strdup(o->url);
     ss->target = o->url;
     snprintf(ss->server, sizeof ss->server, "external");
+    ss->per_task_ns = 1000000000u;
+    for (size_t i = 0; i < 3; i++)
+        if (cb_probe(o->url, o->w.timeout_ns, &p[ok]) == 0)
+            lat[ok] = p[ok].latency_ns, ok++;
+    if (ok) {
+        for (size_t i = 1; i < ok; i++) /* three values: insertion sort */
+            for (size_t k = i; k > 0 && lat[k] < lat[k - 1]; k--) {
+                uint64_t t = lat[k];
+                lat[k] = lat[k - 1], lat[k - 1] = t;
+            }
+        ss->per_task_ns = lat[ok / 2];
+        snprintf(ss->probe_note, sizeof ss->probe_note,
+                 "probe: %s a GET (median of %zu, status %ld)",
+                 cb_fmt_duration(ss->per_task_ns, a, sizeof a), ok, p[0].status);
+    } else {
+        snprintf(ss->probe_note, sizeof ss->probe_note, "probe failed: %.60s", p[0].error);
+    }
     if (o->expect_ns) {
         ss->per_task_ns = o->expect_ns;
-        snprintf(ss->probe_note, sizeof ss->probe_note, "planned for %s a GET (--expect-latency)",
+        size_t len = strlen(ss->probe_note);
+        snprintf(ss->probe_note + len, sizeof ss->probe_note - len,
+                 "; planned for %s a GET "
+                 "(--expect-latency)",
                  cb_fmt_duration(o->expect_ns, a, sizeof a));
-        return;
+    } else if (!ok) {
+        size_t len = strlen(ss->probe_note);
+        snprintf(ss->probe_note + len, sizeof ss->probe_note - len, "; planned for 1 s a GET");
     }
-    struct cb_spec spec = {.strategy = cb_strategy_find("sequential"),
-                           .w = {.kind = CB_HTTP, .n = 3, .url = ss->url,
-                                 .timeout_ns = o->w.timeout_ns},
-                           .server = "external", .target = o->url, .duration_s = NAN,
-                           .run_timeout_ns = 3 * o->w.timeout_ns + 10000000000u};
-    struct cb_row *r = malloc(sizeof *r);
-    ss->per_task_ns = 1000000000u;
-    if (r && cb_measure(&spec, r) == 0 && !strcmp(r->status, "ok") && !isnan(r->wall_s)) {
-        ss->per_task_ns = (uint64_t)(r->wall_s / 3 * 1e9);
-        snprintf(ss->probe_note, sizeof ss->probe_note, "probe: %s a GET (3 GETs, one at a time)",
-                 cb_fmt_duration(ss->per_task_ns, a, sizeof a));
-    } else {
-        snprintf(ss->probe_note, sizeof ss->probe_note, "probe failed (%.20s); planned for 1 s a GET",
-                 r ? r->status : "no memory");
-        if (r && r->note[0] && !o->quiet)
-            fprintf(stderr, "concbench: the probe of %s: %s: %s\n", o->url, r->status, r->note);
-    }
-    if (!o->quiet)
+    if (!o->quiet || !ok)
         fprintf(stderr, "concbench: %s: %s\n", o->url, ss->probe_note);
-    free(r);
+    if (!o->expect_bytes && !o->expect_sha256)
+        return 0;
+    if (!ok) {
+        fprintf(stderr, "concbench: cannot check --expect-bytes/--expect-sha256 without a body\n");
+        return -1;
+    }
+    if (cb_probe_expect(&p[0], o->expect_bytes, o->expect_sha256, &ss->expect_checksum,
+                        &ss->expect_label, why, sizeof why)) {
+        fprintf(stderr, "concbench: %s: %s\n", o->url, why);
+        return -1;
+    }
+    return 0;
 }
 
 /* --- the runs ------------------------------------------------------------- */
@@ -835,8 +1042,10 @@ static const char *skip_reason(const struct session *ss, const struct cb_strateg
                                const char *limit_at, char *buf, size_t len)
 {
     const struct opts *o = ss->o;
+    if (ss->srv_skip[0])
+        return ss->srv_skip;
     if (limit_at) {
-        snprintf(buf, len, "%s already hit a limit at %s", s->name, limit_at);
+        snprintf(buf, len, "%s already hit %s", s->name, limit_at);
         return buf;
     }
     uint64_t exp = expected_ns(ss, s, n);
@@ -845,9 +1054,9 @@ static const char *skip_reason(const struct session *ss, const struct cb_strateg
         int one = (s->flags & CB_ONE_AT_A_TIME) != 0;
         snprintf(buf, len, "expected %s > budget %s (%s)", cb_fmt_duration(exp, a, sizeof a),
                  cb_fmt_duration(o->budget_ns, b, sizeof b),
-                 one                  ? "one at a time: N x D"
+                 one                 ? "one at a time: N x D"
                  : server_workers(o) ? "blocking server: ceil(N/W) x L"
-                                      : "pool: ceil(N/W) x D");
+                                     : "pool: ceil(N/W) x D");
         return buf;
     }
     return NULL;
@@ -884,7 +1093,8 @@ static void show_config(struct session *ss, size_t first)
 {
     if (ss->human && ss->rows.n > first)
         cb_print_config(stdout, &ss->rows, first, ss->rows.n - first);
-    fflush(stdout);
+    if (fflush(stdout) && !ss->stdout_err)
+        ss->stdout_err = errno ? errno : EIO; /* said once, at the end */
 }
 
 /* A run is done (or skipped): its expected time is no longer ahead. */
@@ -895,6 +1105,35 @@ static void take_expected(struct session *ss, uint64_t ns)
 
 /* Run one configuration's repetitions. 0, or -1 when the session must stop
  * (an output failure, an interruption; said). */
+/*
+ * 1 when the test server is gone (crashed, killed): the row just measured
+ * says so in its note, stderr says so, and the sweep stops. The server is
+ * reaped here, so srv_stop has nothing left to do.
+ */
+static int server_died(struct session *ss, struct cb_row *r)
+{
+    int st;
+    if (!ss->have_srv || ss->srv.pid <= 0 || waitpid(ss->srv.pid, &st, WNOHANG) != ss->srv.pid)
+        return 0;
+    char how[64];
+    if (WIFSIGNALED(st))
+        snprintf(how, sizeof how, "killed by SIG%s",
+                 sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+    else
+        snprintf(how, sizeof how, "exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    size_t l = strlen(r->note);
+    snprintf(r->note + l, sizeof r->note - l, "%sthe test server died during this run (%s)",
+             l ? "; " : "", how);
+    if (!strcmp(r->status, "ok"))
+        snprintf(r->status, sizeof r->status, "failed");
+    fprintf(stderr, "\nconcbench: the test server (%s, pid %d) died (%s); the sweep stops here\n",
+            ss->server, (int)ss->srv.pid, how);
+    cb_proc_kill_group(ss->srv.pid); /* its workers, if any are left */
+    ss->srv.pid = 0;
+    ss->have_srv = 0;
+    return 1;
+}
+
 static int run_config(struct session *ss, const struct cb_strategy *s, size_t n, char *limit_at,
                       size_t limit_len)
 {
@@ -913,8 +1152,10 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
         snprintf(r->status, sizeof r->status, "skipped");
         snprintf(r->note, sizeof r->note, "%s", skip);
         add_probe_note(ss, r);
-        ss->total -= o->reps - 1; /* one row stands for its repetitions */
-        take_expected(ss, exp * o->reps);
+        if (limit_at[0]) { /* planned as runs: one row stands for them now */
+            ss->total -= o->reps - 1;
+            take_expected(ss, exp * o->reps);
+        }
         ss->done++;
         progress_row(ss, r);
         rc = put_row(ss, r);
@@ -925,6 +1166,12 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
     struct cb_spec spec = {.strategy = s,
                            .w = o->w,
                            .expect_checksum = ss->expect_checksum,
+                           .expect_label = ss->expect_label,
+                           .no_cgroup = o->no_cgroup,
+                           .tick = ss->progress ? tick_cb : NULL,
+                           .tick_arg = ss,
+                           .each_task = ss->raw.f ? each_task_cb : NULL,
+                           .each_arg = ss,
                            .server = ss->server,
                            .target = ss->target};
     spec.w.n = n;
@@ -946,19 +1193,27 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
         r->rep = rep;
         take_expected(ss, exp);
         add_probe_note(ss, r);
+        if (server_died(ss, r))
+            rc = -1; /* the runs after it would only measure refusals */
         ss->done++;
         ss->expected_done += exp;
         progress_row(ss, r);
-        if (put_row(ss, r)) {
+        if (put_row(ss, r) || (ss->raw.f && write_raw(ss, r))) {
             ss->status = EX_CB_HARNESS;
             rc = -1;
         }
         int code = status_code(r->status);
         ss->status = code > ss->status ? code : ss->status;
         if (!strcmp(r->status, "limit"))
-            snprintf(limit_at, limit_len, "n=%zu", n);
+            snprintf(limit_at, limit_len, "a limit at n=%zu", n);
         if (cb_interrupt_signal())
             rc = -1;
+        /* A run killed at its timeout would be killed again: the other
+         * repetitions and every larger N are skipped rows that say so. */
+        if (!strcmp(r->status, "timeout")) {
+            snprintf(limit_at, limit_len, "its run timeout at n=%zu", n);
+            break;
+        }
     }
     show_config(ss, first);
     free(r);
@@ -1001,18 +1256,26 @@ static int session_open(struct session *ss)
     }
     if (o->output && open_output(ss))
         return -1;
+    if (o->raw) {
+        int rc = cb_outfile_open(&ss->raw, o->raw);
+        if (rc || fputs(raw_header, ss->raw.f) == EOF) {
+            say_write_error("the per-task CSV", o->raw, rc ? -rc : errno);
+            return -1;
+        }
+    }
     if (o->w.kind == CB_HTTP) {
-        if (o->url)
-            probe_url(ss);
-        else if (start_server(ss))
+        if (o->url ? probe_url(ss) : start_server(ss))
             return -1;
     }
-    ss->total = o->nstrategies * o->nns * o->reps;
+    /* The plan: a configuration over the budget is one row and no time. */
     for (size_t i = 0; i < o->nstrategies; i++)
         for (size_t j = 0; j < o->nns; j++) {
-            uint64_t e = expected_ns(ss, o->strategies[i], o->ns[j]) * o->reps;
-            ss->expected_left = e > UINT64_MAX - ss->expected_left ? UINT64_MAX
-                                                                    : ss->expected_left + e;
+            uint64_t exp = expected_ns(ss, o->strategies[i], o->ns[j]);
+            int over = o->budget_ns && exp > o->budget_ns;
+            uint64_t e = over ? 0 : exp * o->reps;
+            ss->total += over ? 1 : o->reps;
+            ss->expected_left =
+                e > UINT64_MAX - ss->expected_left ? UINT64_MAX : ss->expected_left + e;
         }
     return 0;
 }
@@ -1032,7 +1295,7 @@ static int cmd_run(int argc, char **argv, int sweep)
     if (stop)
         ss.status = EX_CB_HARNESS;
     for (size_t i = 0; i < o.nstrategies && !stop; i++) {
-        char limit_at[32] = "";
+        char limit_at[64] = "";
         for (size_t j = 0; j < o.nns && !stop; j++)
             stop = run_config(&ss, o.strategies[i], o.ns[j], limit_at, sizeof limit_at);
     }
@@ -1045,21 +1308,32 @@ static int cmd_run(int argc, char **argv, int sweep)
         ss.status = EX_CB_HARNESS;
     }
     int opened = !stop || ss.rows.n;
+    if (ss.raw.f) {
+        int r = opened ? cb_outfile_commit(&ss.raw) : (cb_outfile_abort(&ss.raw), 0);
+        if (r) {
+            say_write_error("the per-task CSV", o.raw, -r);
+            ss.status = EX_CB_HARNESS;
+        }
+    }
+    free(ss.tasks);
     if (opened && o.json && write_export(o.json, "the JSON export", &ss, cb_export_json))
         ss.status = EX_CB_HARNESS;
-    if (opened && o.markdown && write_export(o.markdown, "the Markdown export", &ss, cb_export_markdown))
+    if (opened && o.markdown &&
+        write_export(o.markdown, "the Markdown export", &ss, cb_export_markdown))
         ss.status = EX_CB_HARNESS;
-    if (fflush(stdout) && ss.status != EX_CB_HARNESS) {
-        say_write_error("the output", "stdout", errno);
+    if (fflush(stdout) && !ss.stdout_err)
+        ss.stdout_err = errno ? errno : EIO;
+    if (ss.stdout_err && ss.out != stdout) { /* the CSV on stdout said it already */
+        say_write_error("the summary", "stdout", ss.stdout_err);
         ss.status = EX_CB_HARNESS;
     }
     int sig = cb_interrupt_signal();
     if (sig)
         fprintf(stderr, "concbench: interrupted by %s; %zu rows written\n", sigabbrev_np(sig),
                 ss.rows.n);
-    rc = sig                                             ? EX_CB_SIGNAL + sig
+    rc = sig                                              ? EX_CB_SIGNAL + sig
          : o.ignore_failure && ss.status != EX_CB_HARNESS ? EX_CB_OK
-                                                      : ss.status;
+                                                          : ss.status;
     free(ss.url);
     cb_rows_free(&ss.rows);
     opts_free(&o);
@@ -1097,26 +1371,47 @@ static int simple_opts(const char *cmd, unsigned bit, int argc, char **argv, int
     return 0;
 }
 
+/* "sleep,http": the workloads s implements. */
+static const char *workloads_of(const struct cb_strategy *s, char *buf, size_t len)
+{
+    size_t off = 0;
+    static const char *const names[] = {[CB_SLEEP] = "sleep", [CB_HTTP] = "http"};
+    buf[0] = '\0';
+    for (int k = CB_SLEEP; k <= CB_HTTP; k++)
+        if (cb_strategy_does(s, (enum cb_kind)k))
+            off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "", names[k]);
+    return buf;
+}
+
 static int cmd_list(int argc, char **argv)
 {
     int tsv = 0, rc = simple_opts("list", C_LIST, argc, argv, &tsv, NULL, NULL);
     if (rc)
         return rc < 0 ? EX_CB_OK : rc;
-    /* One colour a strategy, the palette of plots/common.gp. */
-    static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-                                          "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                                          "#bcbd22", "#17becf"};
     if (tsv)
         printf("name\tlanguage\tkind\tworkloads\tavailable\tversion\tcolor\tsummary\n");
     for (size_t i = 0; cb_strategies[i]; i++) {
         const struct cb_strategy *s = cb_strategies[i];
-        if (tsv)
-            printf("%s\tc\tc\tsleep,http\tyes\t\t%s\t%s\n", s->name,
-                   palette[i % (sizeof palette / sizeof palette[0])], s->summary);
-        else
-            printf("%s\t%s\n", s->name, s->summary); /* scripts cut -f1 */
+        char why[256], version[128], wl[32];
+        int avail = cb_strategy_available(s, why, sizeof why);
+        if (!tsv) {
+            /* name TAB summary: scripts cut -f1 */
+            printf("%s\t%s%s%s%s\n", s->name, s->summary,
+                   avail ? "" : " [not available: ", avail ? "" : why, avail ? "" : "]");
+            continue;
+        }
+        if (!avail || cb_strategy_version(s, version, sizeof version))
+            version[0] = '\0';
+        version[strcspn(version, "\t\n")] = '\0';
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->name, cb_strategy_language(s),
+               s->external ? "external" : "c", workloads_of(s, wl, sizeof wl), avail ? "yes" : "no",
+               version, cb_strategy_color(s), avail ? s->summary : why);
     }
-    return fflush(stdout) ? EX_CB_HARNESS : EX_CB_OK;
+    if (fflush(stdout) || ferror(stdout)) {
+        say_write_error("the list", "stdout", errno ? errno : EIO);
+        return EX_CB_HARNESS;
+    }
+    return EX_CB_OK;
 }
 
 static int cmd_machine(int argc, char **argv)

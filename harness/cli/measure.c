@@ -57,7 +57,8 @@ struct run {
     /* what happened */
     int ready, timed_out, signal;
     uint64_t baseline_kb, proc_kernel0, proc_kernel_peak;
-    uint64_t ext_cpu0_ns, ext_cpu1_ns, ext_hwm_kb;
+    int ext_cpu0_ok, ext_cpu1_ok;
+    uint64_t ext_user0, ext_sys0, ext_user1, ext_sys1, ext_hwm_kb;
     int ext_end_seen;
 };
 
@@ -76,9 +77,10 @@ static uint64_t meminfo_kernel_kb(void)
     return sum;
 }
 
-/* utime + stime + cutime + cstime of pid, in ns (children reaped
- * included, as wait4 would count them). */
-static uint64_t proc_cpu_ns(pid_t pid)
+/* User (utime + cutime) and system (stime + cstime) CPU of pid in ns,
+ * children reaped included, as wait4 would count them; at clock-tick
+ * resolution (10 ms). 0, or -1 when /proc cannot tell. */
+static int proc_cpu_ns(pid_t pid, uint64_t *user, uint64_t *sys)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -92,9 +94,12 @@ static uint64_t proc_cpu_ns(pid_t pid)
     unsigned long long ut, st, cut, cst;
     if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut,
                      &st, &cut, &cst) != 4)
-        return UINT64_MAX;
+        return -1;
     long hz = sysconf(_SC_CLK_TCK);
-    return (ut + st + cut + cst) * (1000000000u / (uint64_t)(hz > 0 ? hz : 100));
+    uint64_t tick = 1000000000u / (uint64_t)(hz > 0 ? hz : 100);
+    *user = (ut + cut) * tick;
+    *sys = (st + cst) * tick;
+    return 0;
 }
 
 static uint64_t proc_hwm_kb(pid_t pid)
@@ -240,7 +245,7 @@ static void on_ready(struct run *r, uint64_t child_hwm_kb)
     else
         r->baseline_kb = child_hwm_kb != CB_NA ? child_hwm_kb : proc_hwm_kb(r->pid);
     if (r->external)
-        r->ext_cpu0_ns = proc_cpu_ns(r->pid);
+        r->ext_cpu0_ok = proc_cpu_ns(r->pid, &r->ext_user0, &r->ext_sys0) == 0;
     /* A run that died already shows as EOF on its results; no need to
      * look at this write's outcome. */
     (void)cb_write_all(r->ctl, r->external ? "go\n" : "g", r->external ? 3 : 1);
@@ -267,7 +272,7 @@ static void scan(struct run *r)
         else if (!r->ext_end_seen && !strncmp(l, "end ", 4)) {
             /* The work is over: CPU and memory of the program now. */
             r->ext_end_seen = 1;
-            r->ext_cpu1_ns = proc_cpu_ns(r->pid);
+            r->ext_cpu1_ok = proc_cpu_ns(r->pid, &r->ext_user1, &r->ext_sys1) == 0;
             r->ext_hwm_kb = proc_hwm_kb(r->pid);
         }
         r->scanned = (size_t)(nl - r->buf) + 1;
@@ -462,15 +467,16 @@ static void finish_row(struct run *r, int status, struct cb_row *row)
     } else {
         if (r->external) {
             o.hwm_kb = r->ext_hwm_kb != CB_NA ? r->ext_hwm_kb : 0;
-            if (r->ext_cpu0_ns != UINT64_MAX && r->ext_cpu1_ns != UINT64_MAX)
-                o.user_ns = r->ext_cpu1_ns - r->ext_cpu0_ns, o.sys_ns = UINT64_MAX;
+            if (r->ext_cpu0_ok && r->ext_cpu1_ok)
+                o.user_ns = r->ext_user1 - r->ext_user0, o.sys_ns = r->ext_sys1 - r->ext_sys0;
         }
-        row->wall_s = ns_s(o.t_run1 - o.t_run0);
+        /* A run that failed before its work began has no span. */
+        row->wall_s = o.t_run0 ? ns_s(o.t_run1 - o.t_run0) : NAN;
         row->startup_s = o.t_run0 >= r->t_fork ? ns_s(o.t_run0 - r->t_fork) : NAN;
-        /* External programs: /proc counts user+sys together, at tick
-         * resolution; user_s holds the sum and sys_s is left empty. */
-        row->user_s = ns_s(o.user_ns);
-        row->sys_s = ns_s(o.sys_ns);
+        /* External programs: from /proc at "go" and at `end`, at clock-tick
+         * resolution (10 ms). */
+        row->user_s = o.t_run0 ? ns_s(o.user_ns) : NAN;
+        row->sys_s = o.t_run0 ? ns_s(o.sys_ns) : NAN;
         cb_verify(r->spec, &o, row);
         put_memory(r, &o, row);
     }
@@ -515,8 +521,6 @@ int cb_measure(const struct cb_spec *spec, struct cb_row *row)
                     .res = -1,
                     .err = -1,
                     .baseline_kb = CB_NA,
-                    .ext_cpu0_ns = UINT64_MAX,
-                    .ext_cpu1_ns = UINT64_MAX,
                     .ext_hwm_kb = CB_NA};
     r.cg.version = 0;
     r.proc_kernel0 = r.proc_kernel_peak = meminfo_kernel_kb();

@@ -30,8 +30,10 @@ struct cb_spec {
     /* Called about every 250 ms while the run is in progress. */
     void (*tick)(void *arg, uint64_t elapsed_ns, uint64_t mem_now_kb);
     void *tick_arg;
-    /* Called for every task after the run (verdict: "ok" or the kind). */
-    void (*each_task)(void *arg, size_t k, const struct cb_task *t, const char *verdict);
+    /* Called for every task after the run (verdict: "ok" or the kind;
+     * t0_ns: the start of the work, which the row's times count from). */
+    void (*each_task)(void *arg, size_t k, const struct cb_task *t, const char *verdict,
+                      uint64_t t0_ns);
     void *each_arg;
 };
 

@@ -54,21 +54,24 @@ int cb_parse_count(const char *s, uint64_t *v)
 
 int cb_parse_count_list(const char *s, uint64_t *v, size_t max, size_t *len)
 {
-    char buf[1024];
-    if (!s || strlen(s) >= sizeof buf)
+    if (!s || !*s)
         return -EINVAL;
-    strcpy(buf, s);
-    *len = 0;
-    char *save = NULL;
     /* strtok_r would silently skip empty items ("1,,3"): check first. */
-    if (buf[0] == ',' || strstr(buf, ",,") || buf[strlen(buf) - 1] == ',')
+    if (s[0] == ',' || strstr(s, ",,") || s[strlen(s) - 1] == ',')
         return -EINVAL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    char *buf = strdup(s), *save = NULL;
+    int rc = 0;
+    if (!buf)
+        return -ENOMEM;
+    *len = 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
         if (*len == max || cb_parse_count(tok, &v[*len]))
-            return -EINVAL;
-        (*len)++;
+            rc = -EINVAL;
+        else
+            (*len)++;
     }
-    return *len ? 0 : -EINVAL;
+    free(buf);
+    return rc ? rc : *len ? 0 : -EINVAL;
 }
 
 const char *cb_fmt_duration(uint64_t ns, char *buf, size_t len)

@@ -39,21 +39,21 @@ struct cb_opt {
 struct cb_optparse {
     const struct cb_opt *table;
     size_t ntable;
-    unsigned cmd;    /* the command's bit */
-    int argc, i;     /* argv index of the next word */
-    int rest;        /* after "--": only positional words */
+    unsigned cmd; /* the command's bit */
+    int argc, i;  /* argv index of the next word */
+    int rest;     /* after "--": only positional words */
     char **argv;
-    const char *arg; /* the value of the option just returned */
-    const char *word;/* the word as the user wrote it ("-d", "--url=...") */
+    const char *arg;  /* the value of the option just returned */
+    const char *word; /* the word as the user wrote it ("-d", "--url=...") */
     const struct cb_opt *opt;
 };
 
 enum {
-    CB_OPT_END = 0,      /* no more words */
+    CB_OPT_END = 0,         /* no more words */
     CB_OPT_POSITIONAL = -1, /* a word that is not an option: in p->arg */
-    CB_OPT_UNKNOWN = -2, /* not an option of this command: p->word */
-    CB_OPT_NOVALUE = -3, /* an option that takes a value got none: p->word */
-    CB_OPT_EXTRA = -4,   /* a flag given a value (--quiet=1): p->word */
+    CB_OPT_UNKNOWN = -2,    /* not an option of this command: p->word */
+    CB_OPT_NOVALUE = -3,    /* an option that takes a value got none: p->word */
+    CB_OPT_EXTRA = -4,      /* a flag given a value (--quiet=1): p->word */
 };
 
 /* Start iterating argv[1..argc). */

@@ -37,11 +37,12 @@ static void child(const struct cb_proc_opts *o, pid_t parent, int err_pipe)
     if (o->cgroup && cb_cgroup_enter(o->cgroup) < 0)
         goto fail;
     /* Lift every source above the targets first: a pipe may be numbered
-     * 0..3 now, and moving one into place must not close another. */
-    int in = o->fd_in >= 0 ? fcntl(o->fd_in, F_DUPFD_CLOEXEC, 100) : -1;
-    int out = o->fd_out >= 0 ? fcntl(o->fd_out, F_DUPFD_CLOEXEC, 100) : -1;
-    int er = o->fd_err >= 0 ? fcntl(o->fd_err, F_DUPFD_CLOEXEC, 100) : -1;
-    int res = o->fd_result >= 0 ? fcntl(o->fd_result, F_DUPFD_CLOEXEC, 100) : -1;
+     * 0..3 now, and moving one into place must not close another. From 4
+     * up, not higher: under a low RLIMIT_NOFILE a high minimum fails. */
+    int in = o->fd_in >= 0 ? fcntl(o->fd_in, F_DUPFD_CLOEXEC, 4) : -1;
+    int out = o->fd_out >= 0 ? fcntl(o->fd_out, F_DUPFD_CLOEXEC, 4) : -1;
+    int er = o->fd_err >= 0 ? fcntl(o->fd_err, F_DUPFD_CLOEXEC, 4) : -1;
+    int res = o->fd_result >= 0 ? fcntl(o->fd_result, F_DUPFD_CLOEXEC, 4) : -1;
     if ((o->fd_in >= 0 && in < 0) || (o->fd_out >= 0 && out < 0) || (o->fd_err >= 0 && er < 0) ||
         (o->fd_result >= 0 && res < 0))
         goto fail;
@@ -49,6 +50,13 @@ static void child(const struct cb_proc_opts *o, pid_t parent, int err_pipe)
         goto fail;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* An ignored signal stays ignored across exec: the harness ignores
+     * SIGPIPE, and may itself have been started with SIGINT ignored (a
+     * background job). The run gets the defaults. */
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    static const int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &dfl, NULL);
     execv(o->exe ? o->exe : o->argv[0], o->argv);
 fail:
     err = errno;

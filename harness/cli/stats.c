@@ -209,8 +209,9 @@ static int read_runs(FILE *in, const char *name, struct config **cs, size_t *ncs
     while ((len = getline(&line, &cap, in)) > 0) {
         lineno++;
         if (line[len - 1] != '\n') {
-            fprintf(stderr, "summarize: %s:%zu: the last row is cut short (no newline at its end)\n",
-                    name, lineno);
+            fprintf(stderr,
+                    "summarize: %s:%zu: the last row is cut short (no newline at its end)\n", name,
+                    lineno);
             rc = -EINVAL;
             break;
         }

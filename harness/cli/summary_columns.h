@@ -15,7 +15,10 @@
  *           SHOWN    the string column `source` of the first repetition that
  *                    was not ok (of the first one when all were ok)
  *   format  printf format of a number ("%.6f" seconds, "%.0f" kB and counts)
+ * One entry a line, the meaning its last string: scripts/columns-table.sh
+ * reads the README table from it.
  */
+/* clang-format off */
 CB_SCOL(strategy, KEY, strategy, "", "the strategy")
 CB_SCOL(workload, KEY, workload, "", "the workload: sleep or http")
 CB_SCOL(n, KEY, n, "", "number of tasks N")
@@ -59,4 +62,5 @@ CB_SCOL(checked, SHOWN, checked, "", "what verification covered")
 CB_SCOL(error_kinds, SHOWN, error_kinds, "", "kind=count of the repetition shown")
 CB_SCOL(policy, SHOWN, policy, "", "what the strategy chose")
 CB_SCOL(note, SHOWN, note, "", "why: the limit, the skip reason, the first failure")
+/* clang-format on */
 #undef CB_SCOL

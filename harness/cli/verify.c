@@ -129,7 +129,7 @@ static void tally_slots(const struct cb_spec *spec, const struct cb_outcome *o, 
                 ty->last_start = t->started_ns;
         }
         if (spec->each_task)
-            spec->each_task(spec->each_arg, k, t, verdict_name(v));
+            spec->each_task(spec->each_arg, k, t, verdict_name(v), o->t_run0);
         if (v != CB_OK) {
             ty->counts[v]++;
             if (ty->first_bad == SIZE_MAX)

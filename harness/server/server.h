@@ -25,8 +25,9 @@
  *             processes, time.sleep(L) (harness/server/py/flask_app.py).
  *   fastapi   a FastAPI app under uvicorn, await asyncio.sleep(L)
  *             (harness/server/py/fastapi_app.py). flask and fastapi run
- *             with Debian's /usr/bin/python3, only through srv_spawn, and
- *             do not support ?reset= (400).
+ *             with Debian's /usr/bin/python3, only through srv_spawn; they
+ *             take ?bytes= up to 16 MiB (pure Python sums ~10 MB/s) and do
+ *             not support ?reset= (400 for both).
  *
  * Robustness, in every model:
  *   - No request blocks the others. The X-Checksum of a big body costs
@@ -136,8 +137,8 @@ struct srv_handle {
 int srv_spawn(const struct srv_config *c, struct srv_handle *h);
 
 /*
- * Stop a server started by srv_spawn: SIGTERM to its process group (to
- * gunicorn's master alone, which stops its workers), wait, SIGKILL after
+ * Stop a server started by srv_spawn: SIGTERM to its process group (SIGINT
+ * to gunicorn's master alone, which stops its workers), wait, SIGKILL after
  * 5 s, then SIGKILL whatever is left of the group and wait until it is
  * gone. Returns 0 when it exited cleanly, -ETIMEDOUT when it
  * had to be killed, -EIO when it exited with an error, -EINVAL for a handle

@@ -113,8 +113,9 @@ static int srv_check_host(const char *host)
     }
     freeaddrinfo(res);
     if (any)
-        fprintf(stderr, "concbench serve: warning: --listen %s listens on every address of this "
-                        "machine, not only loopback: anyone who can reach it can load it\n",
+        fprintf(stderr,
+                "concbench serve: warning: --listen %s listens on every address of this "
+                "machine, not only loopback: anyone who can reach it can load it\n",
                 host);
     return 0;
 }

@@ -183,11 +183,14 @@ int srv_stop(struct srv_handle *h)
         return -EINVAL;
     pid_t pid = h->pid;
     h->pid = 0;
-    /* The group: the server and its workers. gunicorn's master alone:
-     * it stops its workers and reaps them, a signal to them would make
-     * it start new ones. */
-    int to = h->model == SRV_FLASK ? pid : -pid;
-    if (kill(to, SIGTERM) && kill(pid, SIGTERM) && errno == ESRCH) {
+    /* The group: the server and its workers. gunicorn's master alone, and
+     * SIGINT, its quick shutdown: it stops its workers at once (SIGTERM
+     * would let them sleep out their requests) and reaps them before it
+     * exits. A worker that outlived its master would be reparented, and
+     * whether its zombie is ever reaped is then up to init. */
+    bool flask = h->model == SRV_FLASK;
+    int sig = flask ? SIGINT : SIGTERM;
+    if (kill(flask ? pid : -pid, sig) && kill(pid, sig) && errno == ESRCH) {
         /* Already dead: just reap it. */
         rc = srv_wait_child(pid, NS_PER_S, &status) == 0 ? 0 : -ECHILD;
         srv_kill_group(pid, NULL, NS_PER_S);
@@ -205,7 +208,7 @@ int srv_stop(struct srv_handle *h)
         return rc == -ECHILD ? 0 : rc;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
-    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+    if (WIFSIGNALED(status) && WTERMSIG(status) == sig)
         return 0;
     return -EIO;
 }

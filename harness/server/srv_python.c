@@ -44,44 +44,47 @@ static const struct py_need need_fastapi[] = {{"python3", PYTHON},
                                               {"python3-uvicorn", DIST "uvicorn/__init__.py"},
                                               {NULL, NULL}};
 
+/* CB_PY_HIDE=flask,uvicorn makes those modules count as missing, as the
+ * Python strategies' cbproto.py does: how the tests see a machine without
+ * a package. */
+static int hidden(const char *file)
+{
+    const char *hide = getenv("CB_PY_HIDE");
+    const char *mod = strstr(file, "dist-packages/");
+    if (!hide || !mod)
+        return 0;
+    mod += strlen("dist-packages/");
+    size_t ml = strcspn(mod, "/");
+    for (const char *h = hide; *h; h += strcspn(h, ",") + (h[strcspn(h, ",")] == ',')) {
+        if (strcspn(h, ",") == ml && strncmp(h, mod, ml) == 0)
+            return 1;
+        if (!h[strcspn(h, ",")])
+            break;
+    }
+    return 0;
+}
+
 const char *srv_missing_package(enum srv_model m)
 {
     const struct py_need *n = m == SRV_FLASK ? need_flask : m == SRV_FASTAPI ? need_fastapi : NULL;
     for (; n && n->package; n++)
-        if (access(n->file, R_OK) != 0)
+        if (access(n->file, R_OK) != 0 || hidden(n->file))
             return n->package;
     return NULL;
 }
 
-/* The folder of the apps: $CB_SRV_PY_DIR, or harness/server/py under the
- * current directory or under one of the first four ancestors of this
- * program (build/concbench, build/rel/tests/test_server...). */
+/* The folder of the apps: $CB_SRV_PY_DIR, or harness/server/py under
+ * concbench's root (cb_root(), as external strategies find theirs). */
 static int py_dir(char *out, size_t len)
 {
     const char *env = getenv("CB_SRV_PY_DIR");
-    if (env && *env) {
-        snprintf(out, len, "%s", env);
-        return 0;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = 0;
-    for (int up = 0; up <= 5; up++) {
-        char *slash = strrchr(exe, '/');
-        const char *base = up == 0 ? "." : exe;
-        if (up > 0 && !slash)
-            break;
-        if (up > 0)
-            *slash = 0;
-        int w = snprintf(out, len, "%s/harness/server/py", *base ? base : "/");
-        char probe[PATH_MAX + 32];
-        if (w < 0 || (size_t)w >= len || (size_t)w + 16 > sizeof probe)
-            continue;
-        snprintf(probe, sizeof probe, "%s/cbserver.py", out);
-        if (access(probe, R_OK) == 0)
-            return 0;
-    }
-    return -ENOENT;
+    int w = env && *env ? snprintf(out, len, "%s", env)
+                        : snprintf(out, len, "%s/harness/server/py", cb_root());
+    char probe[PATH_MAX + 32];
+    if (w < 0 || (size_t)w >= len || (size_t)w + 16 > sizeof probe)
+        return -ENAMETOOLONG;
+    snprintf(probe, sizeof probe, "%s/cbserver.py", out);
+    return access(probe, R_OK) == 0 ? 0 : -ENOENT;
 }
 
 /* ---- versions ------------------------------------------------------------ */
@@ -170,21 +173,22 @@ static void py_argv(const struct srv_config *c, const char *dir, struct py_args 
     if (c->model == SRV_FLASK) {
         /* --timeout 0: a request may sleep as long as its URL asks (the
          * default would kill a worker after 30 s of sleep); the workers
-         * still check their master every 0.5 s. --graceful-timeout 1: a
-         * stop does not wait for sleeping requests. */
+         * still check their master every 0.5 s. --graceful-timeout 3: how
+         * long the master waits for its workers to exit on srv_stop's
+         * SIGINT before it kills them (they exit within 0.1 s). */
         snprintf(pa->workers, sizeof pa->workers, "%d", c->workers > 0 ? c->workers : 1);
         snprintf(pa->conf, sizeof pa->conf, "%.*s/gunicorn_conf.py", PATH_MAX, dir);
-        const char *a[] = {PYTHON,       "-m",          "gunicorn",       "--bind",
-                           "fd://3",     "--workers",   pa->workers,      "--worker-class",
-                           "sync",       "--timeout",   "0",              "--graceful-timeout",
-                           "1",          "--log-level", "warning",        "--chdir",
-                           dir,          "--config",    pa->conf,         "flask_app:app"};
+        const char *a[] = {PYTHON,   "-m",          "gunicorn",  "--bind",
+                           "fd://3", "--workers",   pa->workers, "--worker-class",
+                           "sync",   "--timeout",   "0",         "--graceful-timeout",
+                           "3",      "--log-level", "warning",   "--chdir",
+                           dir,      "--config",    pa->conf,    "flask_app:app"};
         for (; n < sizeof a / sizeof a[0] && n < max - 1; n++)
             argv[n] = (char *)a[n];
     } else {
-        const char *a[] = {PYTHON,        "-m",          "uvicorn",         "--fd",    "3",
-                           "--app-dir",   dir,           "--log-level",     "warning",
-                           "--no-access-log", "fastapi_app:app"};
+        const char *a[] = {PYTHON,           "-m", "uvicorn",     "--fd",    "3",
+                           "--app-dir",      dir,  "--log-level", "warning", "--no-access-log",
+                           "fastapi_app:app"};
         for (; n < sizeof a / sizeof a[0] && n < max - 1; n++)
             argv[n] = (char *)a[n];
     }
@@ -223,6 +227,13 @@ static void py_child(const struct srv_config *c, pid_t parent, int lfd, char *co
     _exit(ENOEXEC);
 }
 
+/* Has pid exited? It stays a zombie for srv_kill_group to reap. */
+static bool py_exited(pid_t pid)
+{
+    siginfo_t si = {0};
+    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
 /* Send a GET of /?ms=0 to port and read the answer (at most len - 1
  * bytes, NUL-terminated) until the server closes, while pid lives, within
  * deadline_ns. 0, -ECHILD (pid exited), -ETIMEDOUT or -errno. */
@@ -230,7 +241,8 @@ static int py_get(int port, pid_t pid, uint64_t deadline_ns, char *buf, size_t l
 {
     static const char req[] = "GET /?ms=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                               "Connection: close\r\n\r\n";
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = -ETIMEDOUT;
     if (fd < 0)
@@ -244,7 +256,7 @@ static int py_get(int port, pid_t pid, uint64_t deadline_ns, char *buf, size_t l
     }
     size_t have = 0;
     while (cb_now_ns() < deadline_ns) {
-        if (waitpid(pid, NULL, WNOHANG | WNOWAIT | __WALL) == pid) {
+        if (py_exited(pid)) {
             rc = -ECHILD;
             break;
         }
@@ -290,9 +302,18 @@ static int py_ready(const struct srv_config *c, pid_t pid, int port)
         return -EINVAL;
     }
     int rc = py_get(port, pid, cb_now_ns() + READY_NS, buf, len);
-    if (rc == -ECHILD)
+    /* A reset or an early EOF: usually the child dying with our request
+     * in its backlog. Give its exit a moment to show. */
+    for (int i = 0; i < 100 && rc != 0 && rc != -ECHILD && rc != -ETIMEDOUT; i++) {
+        if (py_exited(pid))
+            rc = -ECHILD;
+        struct timespec ts = srv_ts(10 * NS_PER_MS);
+        nanosleep(&ts, NULL);
+    }
+    if (rc == -ECHILD) {
         fprintf(stderr, "concbench: %s exited before answering (its messages are above)\n", name);
-    else if (rc == -ETIMEDOUT)
+        rc = -EIO;
+    } else if (rc == -ETIMEDOUT)
         fprintf(stderr, "concbench: %s did not answer within %d s\n", name,
                 (int)(READY_NS / NS_PER_S));
     else if (rc)

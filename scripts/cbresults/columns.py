@@ -1,6 +1,9 @@
-"""The columns of reproduce.csv (`make reproduce`), once: scripts/reproduce.sh
-(scripts/cbresults/reproduce.py) writes its header and rows from here, and
-scripts/columns-table.sh --reproduce the README's table."""
+"""Column lists: the columns of reproduce.csv (`make reproduce`), once
+(scripts/cbresults/reproduce.py writes its header and rows from here,
+scripts/columns-table.sh --reproduce the README's table), and a reader of
+the C lists (harness/cli/columns.h, summary_columns.h) for the README's
+tables."""
+import re
 
 REPRODUCE = (
     ("section", "article: the article's experiments; flask-vs-fastapi: its unwritten last section"),
@@ -37,3 +40,17 @@ def header(cols):
 
 def md_rows(cols):
     return "\n".join("| `%s` | %s |" % c for c in cols)
+
+
+def xmacro(path):
+    """[(name, meaning)] of an X-macro list: MACRO(name, ..., "meaning"),
+    an entry over several lines and a meaning of adjacent C string literals
+    ("a " "b") included; the meaning is the last argument."""
+    with open(path) as f:
+        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    out = []
+    for m in re.finditer(r"^[A-Z_]+\((.*?)\)\s*$", text, flags=re.M | re.S):
+        # Split at the commas outside string literals.
+        args = [a.strip() for a in re.split(r',(?=(?:[^"]*"[^"]*")*[^"]*$)', m.group(1))]
+        out.append((args[0], "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', args[-1]))))
+    return out

@@ -21,13 +21,15 @@ MEASURES = ("wall_med_s", "wall_min_s", "wall_max_s", "cpu_med_s", "mem_med_kb",
 KEYS = ("strategy", "workload", "server", "n", "status", "duration_s")
 # The parts of one task's memory, bottom to top of a stacked bar: summary
 # column, legend, colour. "other kernel" is what the kernel figure has beyond
-# the parts the method names.
+# the parts the method names; the split is a sample near the peak, and what
+# the peak (mem_kb) has beyond it is the last part, so a bar is the peak / N.
 PARTS = (("mem_user_med_kb", "user pages", "#4e79a7"),
          ("mem_kstack_med_kb", "kernel stacks", "#e15759"),
          ("mem_pagetables_med_kb", "page tables", "#f28e2b"),
          ("mem_slab_med_kb", "slab", "#b07aa1"),
          ("mem_sock_med_kb", "socket buffers", "#59a14f"),
-         (None, "other kernel", "#bab0ac"))
+         (None, "other kernel", "#bab0ac"),
+         (None, "rest of the peak (not split)", "#ececec"))
 PUBLISHED = "published.tsv"      # in plots/: the one copy of the published figures
 MEMSPLIT_N = 10000               # the N of the user/kernel split chart, if measured
 
@@ -99,7 +101,9 @@ class Writer:
     def per_workload(self):
         for wl in self.f.workloads():
             rows = self.f.rows(wl)
-            names = words(self.strats(rows))
+            # Strategies with at least one run that did all its work: a key
+            # entry without a line would only be noise.
+            names = words(self.strats([r for r in rows if r.done()]))
             ideal = self.f.duration(wl) or 0.0
             if self.has(rows, "wall_med_s"):
                 self.chart("wall_" + wl, "wall.gp", "main.tsv", wl=wl, strategies=names, ideal=ideal)
@@ -124,9 +128,13 @@ class Writer:
         for i in range(len(PARTS)):
             head += ["lo%d" % i, "hi%d" % i]
         body = []
-        for x, r in enumerate(sorted((r for r in done if r["n"] == n), key=lambda r: self.st.rank(r["strategy"]))):
+        at_n = sorted((r for r in done if r["n"] == n), key=lambda r: self.st.rank(r["strategy"]))
+        methods = [r["mem_method"] or "?" for r in at_n]
+        usual = max(set(methods), key=methods.count)
+        for x, r in enumerate(at_n):
             parts = split_parts(r)
-            line = [x, r["strategy"], n, r["mem_method"] or "?", r["mem_per_task_med_b"], sum(parts) * 1024 / n]
+            label = r["strategy"] + ("" if methods[x] == usual else " [%s]" % methods[x])
+            line = [x, label, n, methods[x], r["mem_per_task_med_b"], sum(parts) * 1024 / n]
             lo = 0.0
             for p in parts:
                 hi = lo + p * 1024 / n
@@ -134,7 +142,8 @@ class Writer:
                 lo = hi
             body.append(line)
         write_tsv(os.path.join(self.out, "memsplit_%s.tsv" % wl), head, body)
-        self.chart("memsplit_" + wl, "memsplit.gp", "memsplit_%s.tsv" % wl, wl=wl, n=n)
+        self.chart("memsplit_" + wl, "memsplit.gp", "memsplit_%s.tsv" % wl, wl=wl, n=n, method=usual,
+                   rotate=int(len(at_n) > 6))
 
     def cdf(self, wl):
         """cdf_WL.tsv from raw.csv: each strategy's task latencies at one N, sorted."""
@@ -162,13 +171,14 @@ class Writer:
 
 def split_parts(r):
     """kB of each PARTS entry at the peak; the kernel parts the method does
-    not name are in "other kernel"; without a split, all of mem_kb is user."""
+    not name are in "other kernel", the peak beyond the split sample in the
+    last part; without a split, all of mem_kb is user."""
     kern = r["mem_kernel_med_kb"] or 0.0
     user = r["mem_user_med_kb"]
     if user is None:
         user = max(0.0, r["mem_med_kb"] - kern)
-    named = [r[c] or 0.0 for c, _, _ in PARTS[1:-1]]
-    return [user] + named + [max(0.0, kern - sum(named))]
+    named = [r[c] or 0.0 for c, _, _ in PARTS[1:-2]]
+    return [user] + named + [max(0.0, kern - sum(named)), max(0.0, r["mem_med_kb"] - user - kern)]
 
 
 def cdf_n(folder, wl):
@@ -258,7 +268,8 @@ def limits(w):
     # y = 1 at the bottom: http below sleep, each in list order from the top.
     body = [[i + 1] + line for i, line in enumerate(body)]
     write_tsv(os.path.join(w.out, "breaks.tsv"), ["y", "label", "strategy", "n", "kind", "text"], body)
-    w.chart("limits", "limits.gp", "breaks.tsv", nmax=max(line[3] for line in body))
+    w.chart("limits", "limits.gp", "breaks.tsv", nmax=max(line[3] for line in body),
+            height=max(600, 150 + 26 * len(body)))
 
 
 def servers(w):
@@ -314,8 +325,9 @@ def runtimes(w, profile):
         stops.append([s, stop["n"], y["mem_per_task_med_b"] if y else None, y["wall_med_s"] if y else None,
                       stop_text(stop)])
     write_tsv(os.path.join(w.out, "stops_sleep.tsv"), ["strategy", "n", "mem_b", "wall_s", "text"], stops)
-    w.chart("runtimes_sleep", "runtimes.gp", "main.tsv", wl="sleep", strategies=words(w.strats(rows)),
-            stops=os.path.join(w.out, "stops_sleep.tsv"), nstops=len(stops), published=os.path.join(w.plotdir, PUBLISHED))
+    w.chart("runtimes_sleep", "runtimes.gp", "main.tsv", wl="sleep",
+            strategies=words(w.strats([r for r in rows if r.done()])), nmin=min(r["n"] for r in rows),
+            stops=os.path.join(w.out, "stops_sleep.tsv"), nstops=len(stops), height=800, published=os.path.join(w.plotdir, PUBLISHED))
 
 
 def write(folder, strategies, outdir, plotdir, profile=None):

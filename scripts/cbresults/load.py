@@ -86,10 +86,12 @@ def fill_medians(summary, sheader, runs, rheader):
     """Give each summary row the median of every numeric runs column that the
     summary lacks (a summary written by an older `concbench summarize`), over
     the runs of its configuration that did all their work (or all of them,
-    when none did, as summarize does). Returns the names filled."""
+    when none did, as summarize does), and the values of its text columns
+    mem_method and checked. Returns the names filled."""
     want = [c for c in rheader if c not in STRINGS and c not in CONFIG and c != "rep"
             and med_name(c) not in sheader]
-    if not want or not runs:
+    texts = [c for c in ("mem_method", "checked") if c in rheader and c not in sheader]
+    if not (want or texts) or not runs:
         return []
     by = {}
     for r in runs:
@@ -100,7 +102,9 @@ def fill_medians(summary, sheader, runs, rheader):
         for c in want:
             vals = [r[c] for r in done if r[c] is not None]
             s[med_name(c)] = statistics.median(vals) if vals else None
-    return [med_name(c) for c in want]
+        for c in texts:
+            s[c] = "/".join(sorted({r[c] for r in done if r[c]}))
+    return [med_name(c) for c in want] + texts
 
 
 def is_cmp_server(server):

@@ -41,6 +41,18 @@ CHARTS = [
 ]
 
 
+CAPTIONS = {
+    "runtimes_sleep": "The grey diamonds are published figures, not measured here: peak memory of 1,000,000 "
+                      "sleeping tasks from pkolaczk's \"How much memory do you need to run 1 million concurrent "
+                      "tasks?\" (`plots/published.tsv`), on another machine with another method; they are "
+                      "context for the lines, not a result of this run.",
+    "memsplit_sleep": "Each bar is the run's peak split as the memory method reports it, divided by N; "
+                      "the diamond is (peak - baseline) / tasks started, the figure the tables rank.",
+    "memsplit_http": "Each bar is the run's peak split as the memory method reports it, divided by N; "
+                     "the diamond is (peak - baseline) / tasks started, the figure the tables rank.",
+}
+
+
 # ---------------------------------------------------------------- sections
 
 def section_run(d, st, profile):
@@ -74,8 +86,8 @@ def section_run(d, st, profile):
                                    "no `mem_method` in this folder (an older meter: the process's own figures)"))
     lines += absent_strategies(d, st)
     if d.filled:
-        lines.append("- `summary.csv` lacks %d median columns (an older `concbench summarize`); they are "
-                     "taken here as medians of `runs.csv` over the runs of each configuration" % len(d.filled))
+        lines.append("- `summary.csv` lacks %d columns (an older `concbench summarize`); they are taken here "
+                     "from `runs.csv`: medians over the runs of each configuration" % len(d.filled))
     return "\n".join(lines) + "\n"
 
 
@@ -97,8 +109,8 @@ def cell_text(r, value, text):
     """A table cell: the figure, its status when the run did not do all its work."""
     if r is None:
         return ""
-    if r["status"] == "skipped" or value is None:
-        return r["status"] or ""
+    if value is None:
+        return "-" if r.done() else (r["status"] or "")
     t = text(value)
     if not r.done():
         t += " (%s)" % r["status"]
@@ -140,7 +152,8 @@ def strategy_table(d, st, wl, title, text):
 def section_tables(d, st):
     out = ["## Medians per workload", "",
            "Cells are medians over the repetitions; a status in brackets means not every task completed "
-           "(that figure is in no chart and no ranking); `skipped` means the sweep did not run it. "
+           "(that figure is in no chart and no ranking); `skipped` means the sweep did not run it; `-`: the run "
+           "did all its work but the figure was not measured. "
            "Memory is the whole run (every process it started, user pages and kernel memory); the method "
            "that measured it is in brackets after the strategy.", ""]
     for wl in d.workloads():
@@ -315,19 +328,21 @@ def findings_stops(d, st):
     return out
 
 
-BUSY = 0.5            # CPU time above half the wall time: a strategy that burns a core to wait
+BUSY = 0.1            # CPU time of a tenth of the wall time or more to wait for one task: a core burned
 
 
 def findings_busy(d, st):
-    """Strategies that kept a core busy to wait: CPU time as a share of wall
-    time at every N, beside the least CPU any strategy used for the same work."""
+    """Strategies that keep a core busy to wait: CPU time at least BUSY of
+    the wall time at their smallest N (waiting for a task or a few costs
+    nothing to a strategy that sleeps), then the share at every N, beside
+    the least CPU any strategy used for the same work."""
     out = []
     for wl in d.workloads():
         rows = [r for r in d.rows(wl) if r.done() and cpu(r) is not None and r["wall_med_s"]]
         for s in st.order(r["strategy"] for r in rows):
-            mine = [r for r in rows if r["strategy"] == s]
+            mine = sorted((r for r in rows if r["strategy"] == s), key=lambda r: r["n"])
             shares = [cpu(r) / r["wall_med_s"] for r in mine]
-            if min(shares) < BUSY:
+            if shares[0] < BUSY:
                 continue
             lo, hi = fmt.pct(min(shares)), fmt.pct(max(shares))
             t = "%s (%s) used CPU time (user + system) equal to %s of its wall time at N=%s..%s" % (
@@ -418,6 +433,8 @@ def section_charts(d, charts):
     for name, title in CHARTS:
         if name in have:
             out.append("### %s\n\n![%s](%s.png)\n\n[SVG](%s.svg)\n" % (title, title, name, name))
+            if name in CAPTIONS:
+                out.append(CAPTIONS[name] + "\n")
     return "\n".join(out) if len(out) > 4 else None
 
 

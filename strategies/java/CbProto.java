@@ -1,3 +1,4 @@
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.FileOutputStream;
@@ -114,12 +115,14 @@ final class CbProto {
         return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
     }
 
-    /** What the JVM chose by default: heap max, collector, thread stack size. */
+    /** What the JVM chose by default (ergonomics): heap max, collector, thread stack size. */
     static String jvmDefaults() {
         String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining("+"));
-        return String.format("JVM defaults: max heap %d MiB, GC %s, thread stack 1 MiB (-Xss), %d CPUs",
-                Runtime.getRuntime().maxMemory() >> 20, gcs, Runtime.getRuntime().availableProcessors());
+                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
+        String stack = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption("ThreadStackSize").getValue();
+        return String.format("JVM default flags: max heap %d MiB, collectors %s, thread stack %s KiB, %d CPUs",
+                Runtime.getRuntime().maxMemory() >> 20, gcs, stack, Runtime.getRuntime().availableProcessors());
     }
 
     void skip(String why) throws IOException {
