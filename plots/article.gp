@@ -9,21 +9,16 @@
 # Set by the caller: in (columns y, experiment, article_s, ours_s, strategy;
 #   with_text=1: also text, printed at the bar's end), out, fmt, plotdir,
 #   datadir, strategies (the key), and optionally article_code (the
-#   strategies that are the article's programs), height (pixels), title.
+#   strategies that are the article's programs), height (pixels, common.gp),
+#   label_chars (the left margin), title.
 load plotdir.'/common.gp'
 if (!exists("article_code")) article_code = ''
 if (!exists("with_text")) with_text = 0
 # The column of the bar-end texts, when there is one.
 textcol = with_text ? 'text' : 'experiment'
 if (!exists("title")) title = 'The article''s timings beside ours (wall time, s)'
-if (exists("height")) {
-    if (fmt eq 'svg') {
-        set terminal svg size 1100,height dynamic noenhanced font 'DejaVu Sans,13' background rgb 'white'
-    } else {
-        set terminal pngcairo size 1100,height noenhanced font 'DejaVu Sans,11' background rgb 'white'
-    }
-    set output out
-}
+# Room on the left for the bar labels, in characters.
+if (!exists("label_chars")) label_chars = 36
 stats in using 'article_s' nooutput name 'A'
 stats in using 'ours_s' nooutput name 'O'
 stats in using 'y' nooutput name 'Y'
@@ -35,8 +30,8 @@ set yrange [0.4:Y_max + 0.6]
 set ytics 1 nomirror
 set mytics 1
 set grid noytics nomytics
-set lmargin (exists("height") ? 52 : 36)
-set key outside bottom center vertical maxrows 7 nobox width -8
+set lmargin label_chars
+set key outside bottom center vertical maxrows 7 nobox width -12 font ",10"
 set style fill solid 0.85 border -1
 has(c) = !(strcol(c) eq '')
 # A line with both figures draws them as two half bars; else one full bar.

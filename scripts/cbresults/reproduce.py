@@ -316,9 +316,16 @@ def run_all(cb, runs, out):
     for i, (first, names, ns) in enumerate(plan_b, 1):
         t0 = time.monotonic()
         got, head, why = measure(cb, first, names, ns, tmp)
+        retried = ""
+        if not got:
+            # concbench itself failed (a server that did not start, a process
+            # refused on a loaded machine): once more, and the row says so.
+            time.sleep(1)
+            retried = "retried once after: %s" % why
+            got, head, why = measure(cb, first, names, ns, tmp)
         for s in names:
             for n in ns:
-                measured[(first.key(), s, n)] = (got.get((s, n)), head, why)
+                measured[(first.key(), s, n)] = (got.get((s, n)), head, why, retried)
         if got:
             new = not os.path.exists(runs_csv)
             with open(runs_csv, "a", newline="") as f:
@@ -339,8 +346,10 @@ def run_all(cb, runs, out):
             row = row_of(run, None, [], why)
             row["status"] = "skipped"
         else:
-            full, head, why = measured[(run.key(), run.strategy, run.n)]
+            full, head, why, retried = measured[(run.key(), run.strategy, run.n)]
             row = row_of(run, full, head, why)
+            if retried:
+                row["note"] = ("%s; " % row["note"] if row["note"] else "") + retried
             # The same run for another experiment (3 sleeps of 3 s, fastest C):
             # measured once, its row shared and said so.
             if run.command() in first_of:
@@ -526,8 +535,8 @@ def charts(out, rows, st):
             "The article's GETs, L = %s s: its figure, its code here, C here (wall time, s)" % fmt.secs(
                 next(r["duration_s"] for r in rows if r["workload"] == wl))
         drawn.append(draw(plotdir, data, out, "article_" + wl, "article.gp", tsv,
-                          "with_text=1; strategies='%s'; article_code='%s'; height=%d; title='%s'" % (
-                              names, code_py, 260 + 21 * len(body), title.replace("'", "''"))))
+                          "with_text=1; label_chars=%d; strategies='%s'; article_code='%s'; height=%d; title='%s'" % (
+                              max(len(line[1]) for line in body) + 2, names, code_py, 260 + 21 * len(body), title.replace("'", "''"))))
     sweep = [r for r in rows if r["section"] == "flask-vs-fastapi"]
     if sweep:
         tsv = os.path.join(data, "flask_fastapi.tsv")
