@@ -531,8 +531,8 @@ def charts(out, rows, st):
         tsv = os.path.join(data, "article_%s.tsv" % wl)
         gpdata.write_tsv(tsv, ["y", "experiment", "article_s", "ours_s", "strategy", "text"], body)
         names = gpdata.words(st.order(r["strategy"] for r in rows if r["section"] == "article" and r["workload"] == wl))
-        title = "The article's sleeps: its figure, its code here, C here (wall time, s)" if wl == "sleep" else \
-            "The article's GETs, L = %s s: its figure, its code here, C here (wall time, s)" % fmt.secs(
+        title = "The article's sleeps: its figure, its code here, C here (s)" if wl == "sleep" else \
+            "The article's GETs (L = %s s): its figure, its code here, C here (s)" % fmt.secs(
                 next(r["duration_s"] for r in rows if r["workload"] == wl))
         drawn.append(draw(plotdir, data, out, "article_" + wl, "article.gp", tsv,
                           "with_text=1; label_chars=%d; strategies='%s'; article_code='%s'; height=%d; title='%s'" % (
