@@ -1139,7 +1139,7 @@ Test(server, python_start_failure, .timeout = 40)
     dup2(null, 2);
     close(null);
     int rc = srv_spawn(&c, &h);
-    cr_assert_eq(rc, -EIO, "spawn of an app that is not there: %d (%s)", rc, strerror(-rc));
+    cr_assert_eq(rc, -ENOENT, "spawn of an app that is not there: %d (%s)", rc, strerror(-rc));
     cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
     cr_assert_eq(errno, ECHILD, "waitpid: %s", strerror(errno));
 }
