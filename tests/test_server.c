@@ -939,17 +939,31 @@ Test(server, abandoned_freed_by_event_server, .timeout = 15)
 }
 
 /* Can we bind 127.0.0.1:port (nobody listens there any more)? */
+/* 1 when nothing listens on TCP port `port` any more (/proc/net/tcp and
+ * tcp6, state 0A). Not a bind() probe: the parallel tests' clients take
+ * ephemeral ports too, and one of them holding this number as its local
+ * port would make bind() fail although the server is gone. */
 static int port_free(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((uint16_t)port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
+    static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+    for (size_t i = 0; i < 2; i++) {
+        FILE *f = fopen(tables[i], "re");
+        char line[512];
+        while (f && fgets(line, sizeof line, f)) {
+            char local[128];
+            unsigned st;
+            if (sscanf(line, " %*d: %127s %*s %x", local, &st) != 2)
+                continue;
+            const char *colon = strrchr(local, ':');
+            if (colon && st == 0x0A && (int)strtol(colon + 1, NULL, 16) == port) {
+                fclose(f);
+                return 0;
+            }
+        }
+        if (f)
+            fclose(f);
+    }
+    return 1;
 }
 
 /*
