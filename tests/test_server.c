@@ -980,6 +980,14 @@ static void dies_with_parent(const struct srv_config *c, int sig)
     pid_t harness = fork();
     cr_assert_geq(harness, 0, "fork: %s", strerror(errno));
     if (harness == 0) {
+        /* The signal must do what it does to a harness in a shell: the test
+         * runner may ignore or block it in its workers (with --jobs), and
+         * the child would inherit that. */
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        sigaction(sig, &dfl, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         struct srv_handle h;
         int got[2] = {-1, -1};
         if (srv_spawn(c, &h) == 0)
