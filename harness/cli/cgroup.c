@@ -230,7 +230,7 @@ static void read_v2_stat(int fd, struct cb_mem_sample *s)
     if (n <= 0)
         return;
     buf[n] = '\0';
-    uint64_t anon = 0, file = 0, percpu = 0;
+    uint64_t anon = 0, file = 0;
     for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
         char key[64];
         unsigned long long v;
@@ -248,10 +248,7 @@ static void read_v2_stat(int fd, struct cb_mem_sample *s)
             s->slab_kb = v / 1024;
         else if (!strcmp(key, "sock"))
             s->sock_kb = v / 1024;
-        else if (!strcmp(key, "percpu"))
-            percpu = v;
     }
-    (void)percpu;
     s->user_kb = (anon + file) / 1024;
 }
 

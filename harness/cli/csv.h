@@ -58,6 +58,16 @@ int cb_csv_map_header(char *line, int *map, int max);
 int cb_csv_parse_mapped(char *line, const int *map, int nfields, struct cb_row *r, char *whybuf,
                         size_t whylen);
 
+/* Rows in order (a sweep's, a configuration's repetitions). */
+struct cb_rows {
+    struct cb_row *v;
+    size_t n, cap;
+};
+
+/* Append a copy of r. 0 or -ENOMEM. */
+int cb_rows_add(struct cb_rows *rs, const struct cb_row *r);
+void cb_rows_free(struct cb_rows *rs);
+
 /* A row with every numeric field "not measured" and strings empty. */
 void cb_row_init(struct cb_row *r);
 

@@ -10,26 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int cb_rows_add(struct cb_rows *rs, const struct cb_row *r)
-{
-    if (rs->n == rs->cap) {
-        size_t cap = rs->cap ? rs->cap * 2 : 16;
-        struct cb_row *p = realloc(rs->v, cap * sizeof *p);
-        if (!p)
-            return -ENOMEM;
-        rs->v = p;
-        rs->cap = cap;
-    }
-    rs->v[rs->n++] = *r;
-    return 0;
-}
-
-void cb_rows_free(struct cb_rows *rs)
-{
-    free(rs->v);
-    *rs = (struct cb_rows){0};
-}
-
 /* --- the human summary ---------------------------------------------------- */
 
 struct spread {

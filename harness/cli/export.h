@@ -11,16 +11,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The rows of one run or sweep, in the order they were measured. */
-struct cb_rows {
-    struct cb_row *v;
-    size_t n, cap;
-};
-
-/* Append a copy of r. 0 or -ENOMEM. */
-int cb_rows_add(struct cb_rows *rs, const struct cb_row *r);
-void cb_rows_free(struct cb_rows *rs);
-
 /*
  * The human summary of one configuration (its repetitions are rows
  * [first, first + count) of rs), hyperfine-like: wall time mean ± standard

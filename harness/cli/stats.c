@@ -49,8 +49,7 @@ void cb_med_min_max(double *v, size_t n, double *med, double *min, double *max)
 /* One configuration: the key columns and its repetitions' rows. */
 struct config {
     struct cb_row first;
-    struct cb_row *reps;
-    size_t n, cap;
+    struct cb_rows reps; /* its repetitions, in file order */
 };
 
 static int same_config(const struct cb_row *a, const struct cb_row *b)
@@ -78,15 +77,15 @@ static int is_ok(const struct cb_row *r)
 
 /* Median, min and max of one runs column over the repetitions that were ok,
  * when any was: a repetition that stopped early must not make the
- * configuration look fast or small. v has room for c->n values (heap). */
+ * configuration look fast or small. v has room for c->reps.n values (heap). */
 static void med_min_max(const struct config *c, const struct cb_col *col, int cpu, double *v,
                         double out[3])
 {
     size_t m = 0, ok = 0;
-    for (size_t i = 0; i < c->n; i++)
-        ok += is_ok(&c->reps[i]);
-    for (size_t i = 0; i < c->n; i++) {
-        const struct cb_row *r = &c->reps[i];
+    for (size_t i = 0; i < c->reps.n; i++)
+        ok += is_ok(&c->reps.v[i]);
+    for (size_t i = 0; i < c->reps.n; i++) {
+        const struct cb_row *r = &c->reps.v[i];
         if (ok && !is_ok(r))
             continue;
         v[m++] = cpu ? r->user_s + r->sys_s : cb_row_num(r, col);
@@ -115,11 +114,11 @@ static void write_summary_row(FILE *out, const struct config *c, double *v)
 {
     const struct cb_row *bad = NULL;
     size_t ok = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (is_ok(&c->reps[i]))
+    for (size_t i = 0; i < c->reps.n; i++) {
+        if (is_ok(&c->reps.v[i]))
             ok++;
         else if (!bad)
-            bad = &c->reps[i];
+            bad = &c->reps.v[i];
     }
     const struct cb_row *shown = bad ? bad : &c->first;
     double wall[3];
@@ -138,7 +137,7 @@ static void write_summary_row(FILE *out, const struct config *c, double *v)
             put_key(out, shown, col);
             break;
         case REPS:
-            fprintf(out, "%zu", c->n);
+            fprintf(out, "%zu", c->reps.n);
             break;
         case OK_REPS:
             fprintf(out, "%zu", ok);
@@ -147,7 +146,7 @@ static void write_summary_row(FILE *out, const struct config *c, double *v)
             fputs(bad ? bad->status : "ok", out);
             break;
         case NOISY:
-            fprintf(out, "%d", c->n > 1 && wall[1] > 0 && wall[2] / wall[1] > CB_NOISE_RATIO);
+            fprintf(out, "%d", c->reps.n > 1 && wall[1] > 0 && wall[2] / wall[1] > CB_NOISE_RATIO);
             break;
         case MED:
         case MIN:
@@ -176,23 +175,16 @@ static int add_row(struct config **cs, size_t *ncs, const struct cb_row *r)
     while (i < *ncs && !same_config(&(*cs)[i].first, r))
         i++;
     if (i == *ncs) {
-        struct config *p = realloc(*cs, (*ncs + 1) * sizeof *p);
-        if (!p)
-            return -ENOMEM;
-        *cs = p;
-        p[(*ncs)++] = (struct config){.first = *r};
+        /* Capacity doubles at 8, 16, 32...: a config holds a whole row. */
+        if (*ncs == 0 || (*ncs >= 8 && (*ncs & (*ncs - 1)) == 0)) {
+            struct config *p = realloc(*cs, (*ncs ? *ncs * 2 : 8) * sizeof *p);
+            if (!p)
+                return -ENOMEM;
+            *cs = p;
+        }
+        (*cs)[(*ncs)++] = (struct config){.first = *r};
     }
-    struct config *c = &(*cs)[i];
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4;
-        struct cb_row *p = realloc(c->reps, cap * sizeof *p);
-        if (!p)
-            return -ENOMEM;
-        c->reps = p;
-        c->cap = cap;
-    }
-    c->reps[c->n++] = *r;
-    return 0;
+    return cb_rows_add(&(*cs)[i].reps, r);
 }
 
 /* Read every row of in into configurations. 0, or -EINVAL / -ENOMEM with
@@ -270,7 +262,7 @@ int cb_summarize(FILE *in, FILE *out, const char *name)
     if (rc)
         goto out;
     for (size_t i = 0; i < ncs; i++)
-        most = cs[i].n > most ? cs[i].n : most;
+        most = cs[i].reps.n > most ? cs[i].reps.n : most;
     v = malloc(most * sizeof *v);
     if (!v) {
         rc = -ENOMEM;
@@ -283,7 +275,7 @@ int cb_summarize(FILE *in, FILE *out, const char *name)
         rc = -EIO;
 out:
     for (size_t i = 0; i < ncs; i++)
-        free(cs[i].reps);
+        cb_rows_free(&cs[i].reps);
     free(cs);
     free(v);
     return rc;
