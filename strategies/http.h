@@ -24,7 +24,8 @@ struct cb_http_xfer {
     int one_shot;                   /* set by the strategy: this handle makes one
                                        request while all others run too, so no
                                        connection can be reused (see http.c) */
-    void *owner;                    /* for the strategy (a coroutine, a queue...) */
+    void *owner;                    /* who to wake when it ends (workload.h) */
+    int finished;                   /* set by a polling pass (w_http.c) */
     struct cb_http_xfer *next_done; /* a finished batch: cb_http_drain() */
 };
 

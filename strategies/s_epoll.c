@@ -1,131 +1,108 @@
 /*
  * s_epoll.c: hand-written state machines on one epoll loop.
  *
- * sleep: a task is one timer in the loop's heap; no fd per task.
- * http:  a task is one libcurl transfer on the multi_socket API.
- * With max_in_flight W, W slots each start the next task when theirs ends
- * (an http slot reuses its easy handle, hence its connection).
+ * A task is whatever its workload starts on the loop (workload.h): for a
+ * sleep one timer in the loop's heap and no descriptor, for an HTTP GET
+ * one libcurl transfer on the multi_socket API. The state machine is the
+ * slot: when its task is ready the slot is filled and takes the next task
+ * (an http slot reuses its easy handle, hence its connection). With
+ * max_in_flight W there are W slots; otherwise one per task.
  */
-#include "evl_curl.h"
 #include "work.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 struct epoll_ctx {
     const struct cb_workload *w;
+    const struct cb_workload_type *type;
     struct cb_task *tasks;
     struct evl loop;
-    size_t next; /* next task to start */
+    struct cb_loop_run lr;
+    void *slots;  /* the workload's state, one per slot */
+    size_t *cur;  /* a pool's slot i runs task cur[i]; NULL: slot k runs task k */
+    size_t next;  /* next task to start */
     size_t done;
 };
 
-/* --- sleep --------------------------------------------------------------- */
-
-static void sleep_start(struct epoll_ctx *c);
-
-static void sleep_fired_cb(struct evl *l, void *arg)
+/* What a waker names: the task itself when every task has its own slot,
+ * else the slot's entry in cur[]. Returns the slot's index; *k the task. */
+static size_t slot_of(const struct epoll_ctx *c, void *waker, size_t *k)
 {
-    struct epoll_ctx *c = l->data;
-    struct cb_task *t = arg;
-    t->finished_ns = cb_now_ns();
-    t->error = CB_OK;
-    t->value = (uint64_t)(t - c->tasks);
-    if (++c->done == c->w->n)
-        evl_stop(l);
-    else if (c->next < c->w->n)
-        sleep_start(c);
+    if (!c->cur)
+        return *k = (size_t)((struct cb_task *)waker - c->tasks);
+    size_t i = (size_t)((size_t *)waker - c->cur);
+    *k = c->cur[i];
+    return i;
 }
 
-static void sleep_start(struct epoll_ctx *c)
+/* Count one task done; stop the loop after the last. */
+static void count_done(struct epoll_ctx *c)
 {
-    struct cb_task *t = &c->tasks[c->next];
-    t->started_ns = cb_now_ns();
-    if (evl_timer_add(&c->loop, t->started_ns + c->w->sleep_ns, sleep_fired_cb, t)) {
-        /* Out of memory for the heap: this and every later task fail. */
-        cb_tasks_fail(c->tasks, c->next, c->w->n, CB_ERR_NOMEM, ENOMEM);
-        c->done += c->w->n - c->next;
-        c->next = c->w->n;
-        return;
-    }
-    c->next++;
-}
-
-static int run_sleep(struct epoll_ctx *c, size_t slots)
-{
-    for (size_t i = 0; i < slots && c->next < c->w->n; i++)
-        sleep_start(c);
-    return evl_run(&c->loop);
-}
-
-/* --- http ---------------------------------------------------------------- */
-
-static void http_start(struct evl_curl *g, struct cb_http_xfer *x)
-{
-    struct epoll_ctx *c = g->data;
-    while (c->next < c->w->n) {
-        struct cb_task *t = &c->tasks[c->next++];
-        if (cb_http_xfer_start(x, c->w, t) == 0 && evl_curl_add(g, x) == 0)
-            return;
-        /* The slot holds the error; count it and try the next task. */
-        if (++c->done == c->w->n)
-            evl_stop(&c->loop);
-    }
-}
-
-static void http_done_cb(struct evl_curl *g, struct cb_http_xfer *x)
-{
-    struct epoll_ctx *c = g->data;
     if (++c->done == c->w->n)
         evl_stop(&c->loop);
-    else
-        http_start(g, x); /* this slot takes the next task */
 }
 
-static int run_http(struct epoll_ctx *c, size_t slots, struct cb_report *rep)
+/* Start the next task in slot i, skipping tasks whose start fails (their
+ * results hold the error). */
+static void start_next(struct epoll_ctx *c, size_t i)
 {
-    struct evl_curl g;
-    struct cb_http_xfer *xs = calloc(slots, sizeof *xs);
-    for (size_t i = 0; xs && i < slots; i++)
-        xs[i].one_shot = cb_all_at_once(c->w);
-    int rc = xs ? evl_curl_init(&g, &c->loop, c->w->max_in_flight, http_done_cb) : -ENOMEM;
+    while (c->next < c->w->n) {
+        size_t k = c->next++;
+        struct cb_task *t = &c->tasks[k];
+        void *waker = c->cur ? (void *)&c->cur[i] : (void *)t;
+        if (c->cur)
+            c->cur[i] = k;
+        if (c->type->loop_start(&c->lr, cb_slot_at(c->type, c->slots, i), t, k, waker) == 0)
+            return;
+        count_done(c);
+    }
+}
+
+static void wake(struct cb_loop_run *lr, void *waker)
+{
+    struct epoll_ctx *c = lr->data;
+    size_t k, i = slot_of(c, waker, &k);
+    c->type->loop_finish(lr, cb_slot_at(c->type, c->slots, i), &c->tasks[k]);
+    count_done(c);
+    if (c->done < c->w->n)
+        start_next(c, i); /* this slot takes the next task */
+}
+
+static int run_slots(struct epoll_ctx *c, size_t nslots, struct cb_report *rep)
+{
+    int rc = cb_slots_alloc(c->type, nslots, &c->slots);
+    if (!rc && !cb_all_at_once(c->w) && !(c->cur = calloc(nslots, sizeof *c->cur)))
+        rc = -ENOMEM;
+    if (!rc)
+        rc = c->type->loop_open(&c->lr, c->slots, nslots, rep->policy, sizeof rep->policy);
     if (rc) {
-        free(xs);
+        free(c->slots);
+        free(c->cur);
         return rc;
     }
-    g.data = c;
-    evl_curl_policy(&g, rep->policy, sizeof rep->policy);
-    for (size_t i = 0; i < slots; i++)
-        http_start(&g, &xs[i]);
+    for (size_t i = 0; i < nslots && c->next < c->w->n; i++)
+        start_next(c, i);
     rc = c->done == c->w->n ? 0 : evl_run(&c->loop);
-    /* Handles first: removing them may still call the socket callback. */
-    evl_curl_fini(&g);
-    for (size_t i = 0; i < slots; i++)
-        cb_http_easy_destroy(xs[i].easy);
-    free(xs);
+    c->type->loop_close(&c->lr, c->slots, nslots);
+    free(c->slots);
+    free(c->cur);
     return rc;
 }
 
 static int epoll_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
-    size_t slots = cb_slots(w);
-    struct epoll_ctx c = {.w = w, .tasks = tasks};
+    size_t nslots = cb_slots(w);
+    struct epoll_ctx c = {.w = w, .type = cb_wl(w), .tasks = tasks};
     /* The heap is sized once: a million timers must not be copied by
      * doubling reallocations (and their transient peak of memory). */
-    int rc = evl_init(&c.loop, w->kind == CB_SLEEP ? slots : 64);
+    int rc = evl_init(&c.loop, c.type->loop_timers(w, nslots));
     if (rc) {
         cb_tasks_fail(tasks, 0, w->n, cb_error_from_errno(-rc), -rc);
         return rc;
     }
-    c.loop.data = &c;
-    if (w->kind == CB_SLEEP) {
-        snprintf(rep->policy, sizeof rep->policy,
-                 "one timer per task (in-order FIFO; heap for the rest)");
-        rc = run_sleep(&c, slots);
-    } else {
-        rc = run_http(&c, slots, rep);
-    }
+    c.lr = (struct cb_loop_run){.loop = &c.loop, .w = w, .wake = wake, .data = &c};
+    rc = run_slots(&c, nslots, rep);
     evl_fini(&c.loop);
     rep->started = c.next;
     if (rc)

@@ -32,6 +32,7 @@ _Static_assert(sizeof(struct fork_msg) <= 512, "fork_msg must stay atomic");
  * counter until it runs out (a pool child). */
 static void child_main(const struct cb_workload *w, atomic_size_t *next, size_t first, int wfd)
 {
+    const struct cb_workload_type *type = cb_wl(w);
     struct cb_worker wk = {.one_shot = next == NULL};
     /* A child of a run that is killed (the harness's run timeout, Ctrl-C)
      * must not sleep on: it dies with its parent. */
@@ -41,14 +42,14 @@ static void child_main(const struct cb_workload *w, atomic_size_t *next, size_t 
     while (k < w->n) {
         memset(&m, 0, sizeof m);
         m.k = k;
-        cb_work_blocking(w, k, &m.t, &wk);
+        type->blocking(w, k, &m.t, &wk);
         if (cb_write_all(wfd, &m, sizeof m))
             break;
         if (!next)
             break;
         k = atomic_fetch_add(next, 1);
     }
-    cb_worker_fini(&wk);
+    type->worker_fini(&wk);
     _exit(0); /* no atexit handlers, no stdio flush of the parent's buffers */
 }
 

@@ -3,10 +3,11 @@
 
 static int sequential_run(const struct cb_workload *w, struct cb_task *tasks, struct cb_report *rep)
 {
+    const struct cb_workload_type *type = cb_wl(w);
     struct cb_worker wk = {0};
     for (size_t k = 0; k < w->n; k++)
-        cb_work_blocking(w, k, &tasks[k], &wk);
-    cb_worker_fini(&wk);
+        type->blocking(w, k, &tasks[k], &wk);
+    type->worker_fini(&wk);
     rep->started = w->n;
     return 0;
 }

@@ -23,21 +23,22 @@ struct threads_ctx {
 static void *worker_main(void *arg)
 {
     struct threads_ctx *c = arg;
+    const struct cb_workload_type *type = cb_wl(c->w);
     struct cb_worker wk = {.one_shot = c->one_each};
     for (;;) {
         size_t k = atomic_fetch_add_explicit(&c->next, 1, memory_order_relaxed);
         if (k >= c->w->n)
             break;
-        cb_work_blocking(c->w, k, &c->tasks[k], &wk);
+        type->blocking(c->w, k, &c->tasks[k], &wk);
         if (c->one_each)
             break;
     }
-    cb_worker_fini(&wk);
+    type->worker_fini(&wk);
     return NULL;
 }
 
-/* Small explicit stacks: a sleeping task needs almost none, a libcurl
- * transfer a few tens of KiB. Sanitizers need far more. */
+/* Small explicit stacks, what the workload says a task needs (a sleep
+ * almost none). Sanitizers need far more. */
 static size_t stack_size(const struct cb_workload *w)
 {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -45,7 +46,7 @@ static size_t stack_size(const struct cb_workload *w)
     return 1u << 20;
 #else
     long min = sysconf(_SC_THREAD_STACK_MIN);
-    size_t want = w->kind == CB_HTTP ? 256u << 10 : 16u << 10;
+    size_t want = cb_wl(w)->thread_stack;
     return min > 0 && (size_t)min > want ? (size_t)min : want;
 #endif
 }

@@ -1,5 +1,6 @@
 /* strategy.c: the registry and the small helpers every strategy shares. */
 #include "strategy.h"
+#include "workload.h"
 
 #include <errno.h>
 #include <string.h>
@@ -11,9 +12,6 @@
 
 /* External programs: one struct each, built from external.h. The
  * workloads string becomes bits here, once. */
-#define W_BITS(ws)                                                                                 \
-    ((strstr(ws, "sleep") ? CB_WORKLOAD_BIT(CB_SLEEP) : 0u) |                                      \
-     (strstr(ws, "http") ? CB_WORKLOAD_BIT(CB_HTTP) : 0u))
 #define CB_EXTERNAL(nm, sm, lang, ws, fl, pkg, ver, cmd)                                           \
     {                                                                                              \
         .name = nm,                                                                                \
@@ -40,16 +38,32 @@ const struct cb_strategy *cb_strategies[] = {
     NULL,
 };
 
+/* "sleep,http" as bits of the workloads named (workloads.h). */
+static unsigned workload_bits(const char *list)
+{
+    unsigned bits = 0;
+    char name[32];
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        snprintf(name, sizeof name, "%.*s", (int)len, p);
+        int k = cb_workload_find(name);
+        if (k >= 0)
+            bits |= CB_WORKLOAD_BIT(k);
+        p += len + (p[len] == ',');
+    }
+    return bits;
+}
+
 /* The external entries of cb_strategies[] point into externals[]; a
  * constructor fills them (and the workload bits) before main, because a
- * static initialiser cannot take strstr(). */
+ * static initialiser cannot parse a list. */
 __attribute__((constructor)) static void externals_init(void)
 {
     size_t c = 0;
     while (cb_strategies[c])
         c++;
     for (size_t i = 0; i < N_EXTERNAL; i++) {
-        externals[i].workloads = W_BITS(external_workloads[i]);
+        externals[i].workloads = workload_bits(external_workloads[i]);
         cb_strategies[c + i] = &externals[i];
     }
 }

@@ -12,9 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The workloads (workloads.h; their interface is workload.h). */
 enum cb_kind {
-    CB_SLEEP, /* each task waits sleep_ns */
-    CB_HTTP,  /* each task GETs url and verifies the response */
+#define CB_WORKLOAD(ID, name) ID,
+#include "workloads.h"
+    CB_KIND_COUNT
 };
 
 /* What went wrong with one task. CB_OK must stay 0: a slot nobody filled
@@ -40,8 +42,8 @@ struct cb_workload {
     enum cb_kind kind;
     size_t n;             /* number of tasks */
     size_t max_in_flight; /* 0: all at once; W: at most W tasks in flight */
-    uint64_t sleep_ns;    /* CB_SLEEP: how long each task waits */
-    const char *url;      /* CB_HTTP: what each task GETs */
+    uint64_t sleep_ns;    /* sleep: how long each task waits */
+    const char *url;      /* http: what each task GETs */
     uint64_t timeout_ns;  /* per task; 0: none */
 };
 
@@ -77,7 +79,7 @@ enum cb_strategy_flags {
 
 /* A workload a strategy implements, as a bit: 1u << enum cb_kind. */
 #define CB_WORKLOAD_BIT(kind) (1u << (kind))
-#define CB_ALL_WORKLOADS      (CB_WORKLOAD_BIT(CB_SLEEP) | CB_WORKLOAD_BIT(CB_HTTP))
+#define CB_ALL_WORKLOADS      ((1u << CB_KIND_COUNT) - 1)
 
 /* A strategy that is a program in another language (strategies/external.h,
  * strategies/PROTOCOL.md). */

@@ -1,29 +1,8 @@
-/* work.c: one task, the blocking way. */
+/* work.c: the slots' helpers every strategy shares. */
 #include "work.h"
-#include "http.h"
 
 #include <errno.h>
 #include <unistd.h>
-
-void cb_work_blocking(const struct cb_workload *w, size_t k, struct cb_task *t,
-                      struct cb_worker *wk)
-{
-    if (w->kind == CB_HTTP) {
-        cb_http_blocking(w, t, &wk->easy, wk->one_shot);
-        return;
-    }
-    t->started_ns = cb_now_ns();
-    cb_sleep_until(t->started_ns + w->sleep_ns);
-    t->finished_ns = cb_now_ns();
-    t->error = CB_OK;
-    t->value = k;
-}
-
-void cb_worker_fini(struct cb_worker *wk)
-{
-    cb_http_easy_destroy(wk->easy);
-    wk->easy = NULL;
-}
 
 size_t cb_tasks_fail_unfilled(struct cb_task *tasks, size_t n, int error, uint64_t detail)
 {

@@ -1,30 +1,11 @@
 /*
- * work.h: one task done the blocking way, shared by the strategies that run
- * a task on a thread of its own (sequential, threads, fork).
+ * work.h: what every strategy does with its slots besides running tasks
+ * (what a task does is its workload's: workload.h).
  */
 #ifndef CB_WORK_H
 #define CB_WORK_H
 
-#include "strategy.h"
-
-/* What one worker (a thread, a process, the sequential loop) keeps between
- * the tasks it runs: for HTTP, one easy handle, so that a worker running
- * several tasks reuses its connection (keep-alive). */
-struct cb_worker {
-    void *easy;   /* CURL *, created on first use */
-    int one_shot; /* this worker runs one task while all others run too */
-};
-
-/*
- * Run task k of w on the calling thread, blocking until it is done, and
- * fill t completely (started, finished, error, value). Never fails as a
- * call: failures go into t. Thread-safe for distinct workers.
- */
-void cb_work_blocking(const struct cb_workload *w, size_t k, struct cb_task *t,
-                      struct cb_worker *wk);
-
-/* Release what the worker holds. */
-void cb_worker_fini(struct cb_worker *wk);
+#include "workload.h"
 
 /* Fill slots [from, n) with error (and errno in value): tasks that a
  * strategy could not start. */

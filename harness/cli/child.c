@@ -77,7 +77,8 @@ int cb_child_main(void)
         return 2;
     char *url = malloc((size_t)sp.url_len + 1);
     const struct cb_strategy *s = cb_strategy_find(sp.strategy);
-    if (!url || read_all(0, url, sp.url_len) || !s || !s->run)
+    if (!url || read_all(0, url, sp.url_len) || !s || !s->run || sp.kind < 0 ||
+        sp.kind >= CB_KIND_COUNT)
         return 2;
     url[sp.url_len] = '\0';
     struct cb_workload w = {.kind = (enum cb_kind)sp.kind,
@@ -86,9 +87,10 @@ int cb_child_main(void)
                             .sleep_ns = sp.sleep_ns,
                             .timeout_ns = sp.timeout_ns,
                             .url = url};
-    /* libcurl: once, before any thread or fork, and only for HTTP, so a
-     * sleep run does not pay OpenSSL's initialisation in its memory. */
-    if (w.kind == CB_HTTP && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    /* Once, before any thread or fork, and only for the workload that
+     * needs it: a sleep run does not pay libcurl's and OpenSSL's
+     * initialisation in its memory. */
+    if (cb_wl(&w)->global_init && cb_wl(&w)->global_init())
         return 2;
     /* calloc of a large array maps zero pages: none is resident until the
      * strategy writes its slot, so slots count in the run, not before. */

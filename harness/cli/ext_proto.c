@@ -13,8 +13,8 @@ char *cb_ext_spec_line(const struct cb_workload *w)
     int r = asprintf(&line,
                      "concbench-spec 1 kind=%s n=%zu max_in_flight=%zu sleep_ns=%" PRIu64
                      " timeout_ns=%" PRIu64 " url=%s\n",
-                     w->kind == CB_HTTP ? "http" : "sleep", w->n, w->max_in_flight, w->sleep_ns,
-                     w->timeout_ns, w->kind == CB_HTTP && w->url ? w->url : "-");
+                     cb_wl(w)->name, w->n, w->max_in_flight, w->sleep_ns, w->timeout_ns,
+                     cb_wl(w)->target && w->url ? w->url : "-");
     return r < 0 ? NULL : line;
 }
 
@@ -42,9 +42,9 @@ static int parse_task(char *l, size_t n, enum cb_kind kind, struct cb_outcome *o
     t->aux = (uint32_t)(status & 0xffff);
     char *end = NULL;
     errno = 0;
-    /* http: the body's FNV-1a in hex; sleep: the index in decimal. A
-     * failed task's value is not judged. */
-    t->value = strtoull(value, &end, kind == CB_HTTP ? 16 : 10);
+    /* In the workload's base (http: the body's FNV-1a in hex; sleep: the
+     * index in decimal). A failed task's value is not judged. */
+    t->value = strtoull(value, &end, cb_workload_types[kind]->value_base);
     if (errno || *end) {
         if (t->error == CB_OK)
             return -EPROTO;

@@ -400,12 +400,15 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
             return fail(cmd, "run takes one strategy, not '%s' (several are for sweep)", arg);
         return rc;
     }
-    case O_WORKLOAD:
-        if (strcmp(arg, "sleep") && strcmp(arg, "http"))
-            return fail(cmd, "unknown workload '%s'; the workloads are: sleep, http", arg);
-        o->w.kind = strcmp(arg, "http") ? CB_SLEEP : CB_HTTP;
+    case O_WORKLOAD: {
+        int kind = cb_workload_find(arg);
+        if (kind < 0)
+            return fail(cmd, "unknown workload '%s'; the workloads are: %s", arg,
+                        cb_workload_names());
+        o->w.kind = (enum cb_kind)kind;
         o->workload_given = 1;
         return 0;
+    }
     case O_TASKS:
         return parse_tasks(cmd, o, arg, sweep);
     case O_URL:
@@ -483,17 +486,17 @@ static void set_defaults(struct opts *o, int sweep)
 static int finish_opts(const char *cmd, struct opts *o, const struct cb_opt **seen, size_t nseen,
                        int sweep)
 {
-    if (o->url && o->workload_given && o->w.kind != CB_HTTP)
-        return fail(cmd, "-u/--url is for -w http, not -w sleep");
-    if (o->url)
-        o->w.kind = CB_HTTP;
+    if (o->url && o->workload_given && !cb_wl(&o->w)->target)
+        return fail(cmd, "-u/--url is for -w http, not -w %s", cb_wl(&o->w)->name);
+    if (o->url && !o->workload_given)
+        o->w.kind = CB_HTTP; /* a URL alone: GET it */
     unsigned wbit = 1u << o->w.kind;
     for (size_t i = 0; i < nseen; i++) {
         char name[64];
         if (seen[i]->workloads && !(seen[i]->workloads & wbit))
             return fail(cmd, "%s does not apply to -w %s: %s",
                         cb_opt_display(seen[i], name, sizeof name),
-                        o->w.kind == CB_HTTP ? "http" : "sleep", seen[i]->instead);
+                        cb_wl(&o->w)->name, seen[i]->instead);
         if (o->url &&
             (seen[i]->id == O_LATENCY || seen[i]->id == O_SMODEL || seen[i]->id == O_SWORKERS ||
              seen[i]->id == O_BODY || seen[i]->id == O_LISTEN))
@@ -797,7 +800,7 @@ static void progress_start(struct session *ss, const struct cb_strategy *s, size
         return;
     char a[32];
     fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: running, expected %s; ", ss->done + 1,
-            ss->total, s->name, ss->o->w.kind == CB_HTTP ? "http" : "sleep", n, rep, ss->o->reps,
+            ss->total, s->name, cb_wl(&ss->o->w)->name, n, rep, ss->o->reps,
             fmt_s((double)expected / 1e9, a, sizeof a));
     put_elapsed(ss);
     fflush(stderr);
@@ -826,7 +829,7 @@ static void tick_cb(void *arg, uint64_t elapsed_ns, uint64_t mem_now_kb)
     const struct session *ss = arg;
     char a[32], b[32];
     fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: %s of ~%s", ss->done + 1, ss->total,
-            ss->cur_strategy, ss->o->w.kind == CB_HTTP ? "http" : "sleep", ss->cur_n, ss->cur_rep,
+            ss->cur_strategy, cb_wl(&ss->o->w)->name, ss->cur_n, ss->cur_rep,
             ss->o->reps, fmt_s((double)elapsed_ns / 1e9, a, sizeof a),
             fmt_s((double)ss->cur_expected / 1e9, b, sizeof b));
     if (mem_now_kb && mem_now_kb != CB_NA)
@@ -886,7 +889,7 @@ static int write_raw(struct session *ss, const struct cb_row *r)
         if (t->started_ns && t->finished_ns >= t->started_ns)
             fprintf(f, "%.9f", (double)(t->finished_ns - t->started_ns) / 1e9);
         fprintf(f, ",%s,", t->verdict ? t->verdict : "not_run");
-        if (!strcmp(r->workload, "http") && CB_AUX_STATUS(t->aux))
+        if (CB_AUX_STATUS(t->aux)) /* a response's status; none for a sleep */
             fprintf(f, "%u", CB_AUX_STATUS(t->aux));
         putc('\n', f);
     }
@@ -1021,15 +1024,14 @@ static int probe_url(struct session *ss)
 static uint64_t server_workers(const struct opts *o)
 {
     struct srv_config c = {.model = o->server_model, .workers = o->server_workers};
-    return o->w.kind != CB_HTTP || o->url ? 0 : (uint64_t)srv_concurrency(&c);
+    return !cb_wl(&o->w)->target || o->url ? 0 : (uint64_t)srv_concurrency(&c);
 }
 
 static uint64_t expected_ns(const struct session *ss, const struct cb_strategy *s, size_t n)
 {
     struct cb_workload w = ss->o->w;
     w.n = n;
-    uint64_t per = w.kind == CB_HTTP ? ss->per_task_ns : w.sleep_ns;
-    return cb_expected_ns(s, &w, per, server_workers(ss->o));
+    return cb_expected_ns(s, &w, cb_wl(&w)->task_ns(&w, ss->per_task_ns), server_workers(ss->o));
 }
 
 /* Why this configuration is skipped (into buf), or NULL to run it. */
@@ -1063,12 +1065,14 @@ static void row_key(const struct session *ss, const struct cb_strategy *s, size_
     const struct opts *o = ss->o;
     cb_row_init(r);
     snprintf(r->strategy, sizeof r->strategy, "%s", s->name);
-    snprintf(r->workload, sizeof r->workload, "%s", o->w.kind == CB_HTTP ? "http" : "sleep");
+    snprintf(r->workload, sizeof r->workload, "%s", cb_wl(&o->w)->name);
     r->n = n;
     r->max_in_flight = o->w.max_in_flight;
-    r->duration_s = o->w.kind == CB_HTTP ? (o->url ? NAN : (double)o->latency_ns / 1e9)
-                                         : (double)o->w.sleep_ns / 1e9;
-    if (o->w.kind == CB_HTTP) {
+    /* What a task takes: the workload's, against a foreign server unknown. */
+    r->duration_s = cb_wl(&o->w)->target && o->url
+                        ? NAN
+                        : (double)cb_wl(&o->w)->task_ns(&o->w, o->latency_ns) / 1e9;
+    if (cb_wl(&o->w)->target) {
         snprintf(r->target, sizeof r->target, "%s", ss->target);
         snprintf(r->server, sizeof r->server, "%s", ss->server);
     }
@@ -1258,7 +1262,7 @@ static int session_open(struct session *ss)
             return -1;
         }
     }
-    if (o->w.kind == CB_HTTP) {
+    if (cb_wl(&o->w)->target) {
         if (o->url ? probe_url(ss) : start_server(ss))
             return -1;
     }
@@ -1374,11 +1378,11 @@ static int simple_opts(const char *cmd, unsigned bit, int argc, char **argv, int
 static const char *workloads_of(const struct cb_strategy *s, char *buf, size_t len)
 {
     size_t off = 0;
-    static const char *const names[] = {[CB_SLEEP] = "sleep", [CB_HTTP] = "http"};
     buf[0] = '\0';
-    for (int k = CB_SLEEP; k <= CB_HTTP; k++)
+    for (int k = 0; k < CB_KIND_COUNT; k++)
         if (cb_strategy_does(s, (enum cb_kind)k))
-            off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "", names[k]);
+            off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+                                    cb_workload_types[k]->name);
     return buf;
 }
 

@@ -125,11 +125,11 @@ static void fill_spec(const struct cb_spec *spec, struct cb_row *row)
 {
     cb_row_init(row);
     snprintf(row->strategy, sizeof row->strategy, "%s", spec->strategy->name);
-    snprintf(row->workload, sizeof row->workload, "%s", spec->w.kind == CB_HTTP ? "http" : "sleep");
+    snprintf(row->workload, sizeof row->workload, "%s", cb_wl(&spec->w)->name);
     row->n = spec->w.n;
     row->max_in_flight = spec->w.max_in_flight;
     row->duration_s = spec->duration_s;
-    if (spec->w.kind == CB_HTTP) {
+    if (cb_wl(&spec->w)->target) {
         snprintf(row->target, sizeof row->target, "%s", spec->target ? spec->target : spec->w.url);
         snprintf(row->server, sizeof row->server, "%s", spec->server ? spec->server : "");
     }
@@ -142,7 +142,7 @@ static int cannot_run(const struct cb_spec *spec, struct cb_row *row)
     char why[CB_STR_MAX];
     if (!cb_strategy_does(s, spec->w.kind)) {
         snprintf(why, sizeof why, "%s does not implement the %s workload", s->name,
-                 spec->w.kind == CB_HTTP ? "http" : "sleep");
+                 cb_wl(&spec->w)->name);
     } else if (!cb_strategy_available(s, why, sizeof why)) {
         /* why says what is missing */
     } else {
@@ -164,7 +164,7 @@ static int send_spec(struct run *r)
         free(line);
         return rc;
     }
-    const char *url = w->kind == CB_HTTP && w->url ? w->url : "";
+    const char *url = cb_wl(w)->target && w->url ? w->url : "";
     struct cb_child_spec sp = {.magic = CB_SPEC_MAGIC,
                                .version = CB_CHILD_VERSION,
                                .size = sizeof sp,

@@ -13,7 +13,7 @@
 #define CB_MEASURE_H
 
 #include "csv.h"
-#include "strategy.h"
+#include "workload.h"
 
 struct cb_spec {
     const struct cb_strategy *strategy;

@@ -3,7 +3,6 @@
 #include "outcome.h"
 #include "stats.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,9 +11,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-/* Verdicts beyond enum cb_error: the run said ok, the harness disagrees. */
-enum { V_NOT_RUN = CB_ERR_COUNT, V_WRONG_VALUE, V_SHORT_WAIT, V_COUNT };
+/* The names of enum cb_verdict (workload.h). */
 static const char *const vnames[] = {"not_run", "wrong_value", "short_wait"};
+_Static_assert(sizeof vnames / sizeof vnames[0] == CB_V_COUNT - CB_ERR_COUNT, "vnames");
 
 /* snprintf for notes, which may be cut at CB_STR_MAX by design: a note
  * is a summary; the whole text is in the run's own output. */
@@ -37,19 +36,8 @@ static int judge(const struct cb_spec *spec, const struct cb_task *t, size_t k)
     if (t->error)
         return t->error > 0 && t->error < CB_ERR_COUNT ? t->error : CB_ERR_OTHER;
     if (!t->finished_ns || !t->started_ns || t->finished_ns < t->started_ns)
-        return V_NOT_RUN;
-    if (spec->w.kind == CB_SLEEP) {
-        if (t->value != k)
-            return V_WRONG_VALUE;
-        if (t->finished_ns - t->started_ns < spec->w.sleep_ns)
-            return V_SHORT_WAIT;
-        return CB_OK;
-    }
-    if (CB_AUX_STATUS(t->aux) != 200)
-        return CB_ERR_HTTP;
-    if (spec->expect_checksum && t->value != spec->expect_checksum)
-        return CB_ERR_BODY;
-    return CB_OK;
+        return CB_V_NOT_RUN;
+    return cb_wl(&spec->w)->judge(&spec->w, spec->expect_checksum, t, k);
 }
 
 /* "first failure: task 17, refused (ECONNREFUSED: Connection refused)":
@@ -83,12 +71,14 @@ static void first_failure(const struct cb_spec *spec, const struct cb_outcome *o
     case CB_ERR_RESOLVE:
     case CB_ERR_BODY:
     case CB_ERR_OTHER:
-        /* A C strategy's HTTP failure keeps curl's code: say it as curl does. */
-        if (spec->w.kind == CB_HTTP && !spec->strategy->external && t->value &&
-            t->value < CURL_LAST && !(verdict == CB_ERR_BODY && t->error == CB_OK)) {
-            say(note, len, "first failure: task %zu, %s (curl: %s)", k, what,
-                curl_easy_strerror((CURLcode)t->value));
-            return;
+        /* A C strategy's failure may keep the workload's own code (curl's):
+         * say it in the workload's words. */
+        if (cb_wl(&spec->w)->detail && !spec->strategy->external && t->error != CB_OK) {
+            char words[160];
+            if (cb_wl(&spec->w)->detail(t, words, sizeof words)) {
+                say(note, len, "first failure: task %zu, %s (%s)", k, what, words);
+                return;
+            }
         }
         break;
     default:
@@ -101,19 +91,14 @@ static void first_failure(const struct cb_spec *spec, const struct cb_outcome *o
 static void checked_label(const struct cb_spec *spec, size_t ok, size_t with_x, char *buf,
                           size_t len)
 {
-    if (spec->w.kind == CB_SLEEP) {
-        snprintf(buf, len, "index+wait");
-        return;
-    }
-    /* The length against Content-Length or the chunked end: libcurl fails
-     * a short body (CURLE_PARTIAL_FILE); external clients must report it. */
-    snprintf(buf, len, "status+length%s%s%s", spec->expect_checksum ? "+" : "",
-             spec->expect_checksum ? (spec->expect_label ? spec->expect_label : "checksum") : "",
-             !spec->expect_checksum && ok && with_x == ok ? "+x-checksum" : "");
+    const char *expect = !spec->expect_checksum ? NULL
+                         : spec->expect_label  ? spec->expect_label
+                                               : "checksum";
+    cb_wl(&spec->w)->checked(buf, len, expect, ok && with_x == ok);
 }
 
 struct tally {
-    size_t counts[V_COUNT], ok, started, first_bad, with_x;
+    size_t counts[CB_V_COUNT], ok, started, first_bad, with_x;
     int first_verdict;
     uint64_t last_start, *lat, *fin;
 };
@@ -165,7 +150,7 @@ static void put_latency(struct cb_row *row, struct tally *ty)
 static void put_kinds(struct cb_row *row, const size_t *counts)
 {
     size_t off = 0;
-    for (int i = 1; i < V_COUNT; i++) {
+    for (int i = 1; i < CB_V_COUNT; i++) {
         if (!counts[i] || off >= sizeof row->error_kinds)
             continue;
         off += (size_t)snprintf(row->error_kinds + off, sizeof row->error_kinds - off, "%s%s=%zu",
