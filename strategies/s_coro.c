@@ -23,9 +23,9 @@ struct coro_run {
     struct coro_sched sched;
     struct evl loop;
     struct cb_loop_run lr;
-    void *slots;    /* the workload's state, one per coroutine, off-stack */
-    size_t next;    /* next task to take */
-    size_t alive;   /* coroutines not finished */
+    void *slots;  /* the workload's state, one per coroutine, off-stack */
+    size_t next;  /* next task to take */
+    size_t alive; /* coroutines not finished */
     size_t created;
 };
 

@@ -19,9 +19,9 @@ struct epoll_ctx {
     struct cb_task *tasks;
     struct evl loop;
     struct cb_loop_run lr;
-    void *slots;  /* the workload's state, one per slot */
-    size_t *cur;  /* a pool's slot i runs task cur[i]; NULL: slot k runs task k */
-    size_t next;  /* next task to start */
+    void *slots; /* the workload's state, one per slot */
+    size_t *cur; /* a pool's slot i runs task cur[i]; NULL: slot k runs task k */
+    size_t next; /* next task to start */
     size_t done;
 };
 

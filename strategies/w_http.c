@@ -19,8 +19,7 @@ static int global_init(void)
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
 }
 
-static void blocking(const struct cb_workload *w, size_t k, struct cb_task *t,
-                     struct cb_worker *wk)
+static void blocking(const struct cb_workload *w, size_t k, struct cb_task *t, struct cb_worker *wk)
 {
     (void)k;
     cb_http_blocking(w, t, &wk->state, wk->one_shot);
@@ -85,8 +84,7 @@ static void loop_close(struct cb_loop_run *lr, void *slots, size_t nslots)
     slots_fini(slots, nslots);
 }
 
-static int loop_start(struct cb_loop_run *lr, void *slot, struct cb_task *t, size_t k,
-                      void *waker)
+static int loop_start(struct cb_loop_run *lr, void *slot, struct cb_task *t, size_t k, void *waker)
 {
     struct cb_http_xfer *x = slot;
     (void)k;

@@ -19,8 +19,7 @@ static uint64_t begin(struct cb_task *t, size_t k)
     return t->started_ns;
 }
 
-static void blocking(const struct cb_workload *w, size_t k, struct cb_task *t,
-                     struct cb_worker *wk)
+static void blocking(const struct cb_workload *w, size_t k, struct cb_task *t, struct cb_worker *wk)
 {
     (void)wk;
     cb_sleep_until(begin(t, k) + w->sleep_ns);
@@ -59,8 +58,7 @@ static void fired(struct evl *l, void *waker)
     lr->wake(lr, waker);
 }
 
-static int loop_start(struct cb_loop_run *lr, void *slot, struct cb_task *t, size_t k,
-                      void *waker)
+static int loop_start(struct cb_loop_run *lr, void *slot, struct cb_task *t, size_t k, void *waker)
 {
     (void)slot;
     if (evl_timer_add(lr->loop, begin(t, k) + lr->w->sleep_ns, fired, waker)) {

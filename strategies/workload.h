@@ -56,10 +56,10 @@ struct cb_poll_run {
  * the coroutine is suspended). slot_size 0: no state, slot pointers NULL.
  */
 struct cb_workload_type {
-    const char *name;    /* "sleep", "http": the CSV's workload column */
-    const char *summary; /* one line for --help */
-    int target;          /* tasks talk to a server (a URL or the test server) */
-    int value_base;      /* how the protocol writes a task's value: 10 or 16 */
+    const char *name;         /* "sleep", "http": the CSV's workload column */
+    const char *summary;      /* one line for --help */
+    int target;               /* tasks talk to a server (a URL or the test server) */
+    int value_base;           /* how the protocol writes a task's value: 10 or 16 */
     int (*global_init)(void); /* once per process before any task; NULL: none */
 
     /* blocking ----------------------------------------------------------- */
@@ -78,20 +78,17 @@ struct cb_workload_type {
     size_t (*loop_timers)(const struct cb_workload *w, size_t nslots);
     /* Set lr up for nslots slots (zeroed), the policy line into policy.
      * 0 or a negative errno. */
-    int (*loop_open)(struct cb_loop_run *lr, void *slots, size_t nslots, char *policy,
-                     size_t len);
+    int (*loop_open)(struct cb_loop_run *lr, void *slots, size_t nslots, char *policy, size_t len);
     void (*loop_close)(struct cb_loop_run *lr, void *slots, size_t nslots);
     /* Start task k, whose slot in the results is t, in slot: lr->wake(lr,
      * waker) follows when it is ready. 0, or a negative errno with t filled
      * with the error (no wake follows). */
-    int (*loop_start)(struct cb_loop_run *lr, void *slot, struct cb_task *t, size_t k,
-                      void *waker);
+    int (*loop_start)(struct cb_loop_run *lr, void *slot, struct cb_task *t, size_t k, void *waker);
     /* After the wake: fill t. */
     void (*loop_finish)(struct cb_loop_run *lr, void *slot, struct cb_task *t);
 
     /* poll --------------------------------------------------------------- */
-    int (*poll_open)(struct cb_poll_run *pr, void *slots, size_t nslots, char *policy,
-                     size_t len);
+    int (*poll_open)(struct cb_poll_run *pr, void *slots, size_t nslots, char *policy, size_t len);
     void (*poll_close)(struct cb_poll_run *pr, void *slots, size_t nslots);
     /* Start task k into t in slot: 0, or a negative errno with t filled. */
     int (*poll_start)(struct cb_poll_run *pr, void *slot, struct cb_task *t, size_t k);

@@ -495,8 +495,8 @@ static int finish_opts(const char *cmd, struct opts *o, const struct cb_opt **se
         char name[64];
         if (seen[i]->workloads && !(seen[i]->workloads & wbit))
             return fail(cmd, "%s does not apply to -w %s: %s",
-                        cb_opt_display(seen[i], name, sizeof name),
-                        cb_wl(&o->w)->name, seen[i]->instead);
+                        cb_opt_display(seen[i], name, sizeof name), cb_wl(&o->w)->name,
+                        seen[i]->instead);
         if (o->url &&
             (seen[i]->id == O_LATENCY || seen[i]->id == O_SMODEL || seen[i]->id == O_SWORKERS ||
              seen[i]->id == O_BODY || seen[i]->id == O_LISTEN))
@@ -829,8 +829,8 @@ static void tick_cb(void *arg, uint64_t elapsed_ns, uint64_t mem_now_kb)
     const struct session *ss = arg;
     char a[32], b[32];
     fprintf(stderr, "\r\033[K[%zu/%zu] %s %s n=%zu rep %u/%u: %s of ~%s", ss->done + 1, ss->total,
-            ss->cur_strategy, cb_wl(&ss->o->w)->name, ss->cur_n, ss->cur_rep,
-            ss->o->reps, fmt_s((double)elapsed_ns / 1e9, a, sizeof a),
+            ss->cur_strategy, cb_wl(&ss->o->w)->name, ss->cur_n, ss->cur_rep, ss->o->reps,
+            fmt_s((double)elapsed_ns / 1e9, a, sizeof a),
             fmt_s((double)ss->cur_expected / 1e9, b, sizeof b));
     if (mem_now_kb && mem_now_kb != CB_NA)
         fprintf(stderr, ", memory %.1f MiB", (double)mem_now_kb / 1024);

@@ -92,8 +92,8 @@ static void checked_label(const struct cb_spec *spec, size_t ok, size_t with_x, 
                           size_t len)
 {
     const char *expect = !spec->expect_checksum ? NULL
-                         : spec->expect_label  ? spec->expect_label
-                                               : "checksum";
+                         : spec->expect_label   ? spec->expect_label
+                                                : "checksum";
     cb_wl(&spec->w)->checked(buf, len, expect, ok && with_x == ok);
 }
 
