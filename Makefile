@@ -24,7 +24,7 @@ CRIT_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterio
 BENCH_LIBS  = $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -lpthread
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness/cli -Iharness/server -Iharness/micro -I$(BUILD)
+CPPFLAGS := -D_GNU_SOURCE -Istrategies -Iharness/sys -Iharness/cli -Iharness/server -Iharness/micro -I$(BUILD)
 # Where external strategies (strategies/PROTOCOL.md) find their programs
 # when CONCBENCH_ROOT does not say: this source tree.
 CPPFLAGS += -DCB_ROOT='"$(CURDIR)"'
@@ -45,10 +45,11 @@ endif
 
 # Sources by folder, one folder a program: harness/cli (the concbench
 # command and its measurement), harness/server (the test server, linked
-# into concbench as `serve`), harness/micro (the micro-benchmarks). Every
-# strategies/*.c, harness/cli/*.c but main.c and harness/server/*.c is part
-# of the library the tests link.
-LIB_C     := $(wildcard strategies/*.c) $(wildcard harness/server/*.c) \
+# into concbench as `serve`), harness/micro (the micro-benchmarks), and
+# harness/sys (the child-process module they share). Every strategies/*.c,
+# harness/sys/*.c, harness/cli/*.c but main.c and harness/server/*.c is
+# part of the library the tests link.
+LIB_C     := $(wildcard strategies/*.c) $(wildcard harness/sys/*.c) $(wildcard harness/server/*.c) \
              $(filter-out harness/cli/main.c,$(wildcard harness/cli/*.c))
 LIB_SRC   := $(LIB_C) $(SWITCH_SRC)
 MICRO_C   := $(wildcard harness/micro/*.c)

@@ -43,6 +43,15 @@ says "$tmp/h" "examples:" "run's help has examples"
 says "$tmp/h" "130 for Ctrl-C" "run's help says the exit statuses"
 says "$tmp/h" "-c, --concurrency W" "-c/--concurrency is the in-flight cap"
 says "$tmp/h" "(also --max-in-flight)" "--max-in-flight is kept as an alias"
+says "$tmp/out" "--server-model M" "serve spells --server-model as run does" # after the loop: serve's help
+"$cb" help serve >"$tmp/h"
+says "$tmp/h" "(also --model)" "serve keeps --model as an alias"
+says "$tmp/h" "URLs: /delay/<ms>" "serve's help says its URLs"
+for bad in "--bogus" "--latency abc" "--server-workers" "--model=asgi" "stray" "--port 65536"; do
+    # shellcheck disable=SC2086 # word-split on purpose: an option and its value
+    expect 2 "serve $bad" "$cb" serve $bad
+done
+says "$tmp/err" "bad value for --port: '65536'" "a bad value is named"
 expect 2 "an unknown command" "$cb" frobnicate
 says "$tmp/err" "the commands are: list, run, sweep" "an unknown command lists the commands"
 expect 2 "help of an unknown command" "$cb" help frobnicate

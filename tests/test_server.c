@@ -774,22 +774,25 @@ Test(server, http_parser)
                  "request body not taken");
 }
 
-Test(server, main_bad_flags)
+/* serve's options by their long names (the command line's table spells
+ * them; tests/test_cli.sh runs the command line). */
+Test(server, options_bad_values)
 {
-    char *v1[] = {"serve", "--bogus", NULL};
-    char *v2[] = {"serve", "--latency", "abc", NULL};
-    char *v3[] = {"serve", "--workers", NULL};
-    char *v4[] = {"serve", "--model=asgi", NULL};
-    char *v5[] = {"serve", "stray", NULL};
-    /* The messages are expected; keep the test output clean. */
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 2);
-    close(null);
-    cr_assert_eq(srv_main(2, v1), 2, "--bogus");
-    cr_assert_eq(srv_main(3, v2), 2, "--latency abc");
-    cr_assert_eq(srv_main(2, v3), 2, "--workers without a value");
-    cr_assert_eq(srv_main(2, v4), 2, "--model=asgi");
-    cr_assert_eq(srv_main(2, v5), 2, "stray argument");
+    struct srv_config c;
+    srv_config_default(&c);
+    cr_assert_eq(srv_option(&c, "bogus", "1"), -ENOENT, "an unknown option");
+    cr_assert_eq(srv_option(&c, "latency", "abc"), -EINVAL, "--latency abc");
+    cr_assert_eq(srv_option(&c, "server-workers", "0"), -EINVAL, "--server-workers 0");
+    cr_assert_eq(srv_option(&c, "server-model", "asgi"), -EINVAL, "--server-model asgi");
+    cr_assert_eq(srv_option(&c, "server-model", "flask"), -EINVAL, "flask runs only through run");
+    cr_assert_eq(srv_option(&c, "port", "65536"), -EINVAL, "--port 65536");
+    cr_assert_eq(srv_option(&c, "idle-timeout", "0"), -EINVAL, "--idle-timeout 0");
+    cr_assert_eq(srv_option(&c, "server-model", "prefork"), 0);
+    cr_assert_eq(srv_option(&c, "server-workers", "4"), 0);
+    cr_assert_eq(srv_option(&c, "latency", "250ms"), 0);
+    cr_assert_eq(c.model, SRV_PREFORK);
+    cr_assert_eq(c.workers, 4);
+    cr_assert_eq(c.latency_ns, 250000000u);
 }
 
 /* ---- robustness (issue 9) ------------------------------------------------ */
@@ -1050,9 +1053,12 @@ Test(server, main_listen_messages, .timeout = 10)
     unlink(path);
     int saved = dup(2);
     dup2(fd, 2);
-    char *v1[] = {"serve", "--listen", "0.0.0.0", "--port", port, NULL};
-    char *v2[] = {"serve", "--listen", "no-such-host.invalid", NULL};
-    int rc1 = srv_main(5, v1), rc2 = srv_main(3, v2);
+    struct srv_config c1, c2;
+    srv_config_default(&c1);
+    srv_config_default(&c2);
+    cr_assert_eq(srv_option(&c1, "listen", "0.0.0.0") | srv_option(&c1, "port", port), 0);
+    cr_assert_eq(srv_option(&c2, "listen", "no-such-host.invalid"), 0);
+    int rc1 = srv_serve(&c1), rc2 = srv_serve(&c2);
     dup2(saved, 2);
     close(saved);
     char out[2048] = "";

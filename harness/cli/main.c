@@ -38,8 +38,9 @@ enum {
     C_SUMMARIZE = 1 << 2,
     C_LIST = 1 << 3,
     C_MACHINE = 1 << 4,
+    C_SERVE = 1 << 5,
     C_RS = C_RUN | C_SWEEP,
-    C_ALL = C_RS | C_SUMMARIZE | C_LIST | C_MACHINE,
+    C_ALL = C_RS | C_SUMMARIZE | C_LIST | C_MACHINE | C_SERVE,
 };
 #define W_SLEEP (1u << CB_SLEEP)
 #define W_HTTP  (1u << CB_HTTP)
@@ -85,9 +86,13 @@ enum {
     O_XBYTES,
     O_XSHA,
     O_NOCG,
+    O_PORT,
+    O_IDLE,
+    O_BACKLOG,
 };
 
-/* Every option of every command but serve (the server's own parser). */
+/* Every option of every command. serve's are the test server's: applied
+ * by their long name (srv_option), spelled as run's where they are run's. */
 static const struct cb_opt options[] = {
     {O_STRATEGY, 's', "strategy", NULL, "NAME", C_RUN, 0,
      "the strategy, one name (required; `concbench list`)", NULL},
@@ -124,6 +129,20 @@ static const struct cb_opt options[] = {
      "workers of a blocking/prefork server (default 1)", "it only applies to http"},
     {O_BODY, 0, "body", NULL, "BYTES", C_RS, W_HTTP, "the test server's body size (default 64)",
      "it only applies to http"},
+    {O_SMODEL, 0, "server-model", "model", "M", C_SERVE, 0, "event (default), blocking or prefork",
+     NULL},
+    {O_SWORKERS, 0, "server-workers", "workers", "W", C_SERVE, 0,
+     "blocking/prefork: W workers (default 1)", NULL},
+    {O_LISTEN, 0, "listen", NULL, "ADDR", C_SERVE, 0, "address to bind (default 127.0.0.1)", NULL},
+    {O_PORT, 0, "port", NULL, "P", C_SERVE, 0, "port (default 0: any free port)", NULL},
+    {O_LATENCY, 0, "latency", NULL, "DUR", C_SERVE, 0,
+     "latency when the URL does not say (default 1s)", NULL},
+    {O_BODY, 0, "body", NULL, "BYTES", C_SERVE, 0, "body size when the URL does not say (default 64)",
+     NULL},
+    {O_IDLE, 0, "idle-timeout", NULL, "DUR", C_SERVE, 0,
+     "close idle or slow connections (default 30s)", NULL},
+    {O_BACKLOG, 0, "backlog", NULL, "N", C_SERVE, 0, "listen backlog (default net.core.somaxconn)",
+     NULL},
     {O_TTIMEOUT, 0, "task-timeout", NULL, "DUR", C_RS, 0, "per task (default 60s)", NULL},
     {O_RTIMEOUT, 0, "run-timeout", NULL, "DUR", C_RS, 0,
      "kill a run after DUR (default 3 x expected + 60s)", NULL},
@@ -176,8 +195,8 @@ static const struct command {
     {"summarize", C_SUMMARIZE, "RUNS.csv [-o SUMMARY.csv]",
      "medians, min, max per configuration of a runs CSV",
      "  concbench summarize out/runs.csv -o out/summary.csv\n"},
-    {"serve", 0, "[options]", "the test HTTP server (controlled latency)",
-     "  concbench serve --model event --latency 1s --port 8080\n"},
+    {"serve", C_SERVE, "[options]", "the test HTTP server (controlled latency)",
+     "  concbench serve --server-model event --latency 1s --port 8080\n"},
     {"machine", C_MACHINE, "", "the machine record written beside results",
      "  concbench machine\n"},
 };
@@ -219,6 +238,9 @@ static void usage_cmd(FILE *f, const struct command *c)
                 "Progress goes to stderr when it is a terminal; a summary to stdout, or CSV\n"
                 "with --csv or -o -.\n\n%s",
                 exit_help);
+    if (c->bit & C_SERVE)
+        fprintf(f, "\nDUR: 1s, 250ms, 100us, 2.5s (a plain number is seconds). BYTES: 64, 16k, 1M.\n%s",
+                srv_url_help);
     fprintf(f, "\nexamples:\n%s", c->examples);
 }
 
@@ -390,6 +412,38 @@ static int parse_value(const char *cmd, struct opts *o, int id, const char *arg,
 }
 
 /* One option of run/sweep. 0, the usage status, or -1 after --help. */
+/* The options that only record a flag or a file name: 1 when id is one. */
+static int record_option(struct opts *o, int id, const char *arg)
+{
+    switch (id) {
+    case O_OUTPUT:
+        o->output = arg;
+        return 1;
+    case O_CSV:
+        o->csv = 1;
+        return 1;
+    case O_JSON:
+        o->json = arg;
+        return 1;
+    case O_MD:
+        o->markdown = arg;
+        return 1;
+    case O_RAW:
+        o->raw = arg;
+        return 1;
+    case O_NOCG:
+        o->no_cgroup = 1;
+        return 1;
+    case O_QUIET:
+        o->quiet = 1;
+        return 1;
+    case O_IGNORE:
+        o->ignore_failure = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static int apply_option(const char *cmd, struct opts *o, const struct cb_optparse *p, int sweep)
 {
     const char *arg = p->arg;
@@ -431,24 +485,6 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
                           "prefork",
                           arg)
                    : 0;
-    case O_OUTPUT:
-        o->output = arg;
-        return 0;
-    case O_CSV:
-        o->csv = 1;
-        return 0;
-    case O_JSON:
-        o->json = arg;
-        return 0;
-    case O_MD:
-        o->markdown = arg;
-        return 0;
-    case O_RAW:
-        o->raw = arg;
-        return 0;
-    case O_NOCG:
-        o->no_cgroup = 1;
-        return 0;
     case O_XSHA:
         if (strlen(arg) != 64 || arg[strspn(arg, "0123456789abcdef")])
             return fail(cmd, "--expect-sha256 wants 64 lowercase hex digits, not '%s'", arg);
@@ -458,17 +494,11 @@ static int apply_option(const char *cmd, struct opts *o, const struct cb_optpars
         return cb_parse_count(arg, &o->expect_bytes) || !o->expect_bytes
                    ? fail(cmd, "bad --expect-bytes '%s' (a byte count)", arg)
                    : 0;
-    case O_QUIET:
-        o->quiet = 1;
-        return 0;
-    case O_IGNORE:
-        o->ignore_failure = 1;
-        return 0;
     case O_HELP:
         usage_cmd(stdout, find_command(cmd));
         return -1;
     }
-    return parse_value(cmd, o, p->opt->id, arg, p->word);
+    return record_option(o, p->opt->id, arg) ? 0 : parse_value(cmd, o, p->opt->id, arg, p->word);
 }
 
 static void set_defaults(struct opts *o, int sweep)
@@ -1133,54 +1163,108 @@ static int server_died(struct session *ss, struct cb_row *r)
     return 1;
 }
 
+/* The row of a configuration that is not run, and why; put_row's result.
+ * limited: it had been planned as runs (a limit came first). */
+static int put_skipped(struct session *ss, const struct cb_strategy *s, size_t n,
+                       const char *skip, int limited, uint64_t exp)
+{
+    struct cb_row *r = malloc(sizeof *r);
+    if (!r)
+        return -1;
+    row_key(ss, s, n, r);
+    r->rep = 1;
+    snprintf(r->status, sizeof r->status, "skipped");
+    snprintf(r->note, sizeof r->note, "%s", skip);
+    add_probe_note(ss, r);
+    if (limited) { /* planned as runs: one row stands for them now */
+        ss->total -= ss->o->reps - 1;
+        take_expected(ss, exp * ss->o->reps);
+    }
+    ss->done++;
+    progress_row(ss, r);
+    int rc = put_row(ss, r);
+    free(r);
+    return rc;
+}
+
+/* What cb_measure runs for strategy s at n; r gets the row's key. */
+static void make_spec(struct session *ss, const struct cb_strategy *s, size_t n, uint64_t exp,
+                      struct cb_row *r, struct cb_spec *spec)
+{
+    const struct opts *o = ss->o;
+    *spec = (struct cb_spec){.strategy = s,
+                             .w = o->w,
+                             .expect_checksum = ss->expect_checksum,
+                             .expect_label = ss->expect_label,
+                             .no_cgroup = o->no_cgroup,
+                             .tick = ss->progress ? tick_cb : NULL,
+                             .tick_arg = ss,
+                             .each_task = ss->raw.f ? each_task_cb : NULL,
+                             .each_arg = ss,
+                             .server = ss->server,
+                             .target = ss->target};
+    spec->w.n = n;
+    spec->w.url = ss->url;
+    row_key(ss, s, n, r);
+    spec->duration_s = r->duration_s;
+    spec->run_timeout_ns = o->run_timeout_ns                       ? o->run_timeout_ns
+                           : exp > (UINT64_MAX - 60000000000u) / 3 ? UINT64_MAX
+                                                                   : 3 * exp + 60000000000u;
+}
+
+/* One repetition's row r is in: count it, show it, write it. 0 to go on,
+ * 1 when the other repetitions are pointless (a timeout), -1 to stop. */
+static int after_rep(struct session *ss, struct cb_row *r, size_t n, uint64_t exp,
+                     char *limit_at, size_t limit_len)
+{
+    int rc = 0;
+    take_expected(ss, exp);
+    add_probe_note(ss, r);
+    if (server_died(ss, r))
+        rc = -1; /* the runs after it would only measure refusals */
+    ss->done++;
+    ss->expected_done += exp;
+    progress_row(ss, r);
+    if (put_row(ss, r) || (ss->raw.f && write_raw(ss, r))) {
+        ss->status = EX_CB_HARNESS;
+        rc = -1;
+    }
+    int code = status_code(r->status);
+    ss->status = code > ss->status ? code : ss->status;
+    if (!strcmp(r->status, "limit"))
+        snprintf(limit_at, limit_len, "a limit at n=%zu", n);
+    if (cb_interrupt_signal())
+        rc = -1;
+    /* A run killed at its timeout would be killed again: the other
+     * repetitions and every larger N are skipped rows that say so. */
+    if (!strcmp(r->status, "timeout")) {
+        snprintf(limit_at, limit_len, "its run timeout at n=%zu", n);
+        rc = rc ? rc : 1;
+    }
+    return rc;
+}
+
+/* Every repetition of strategy s at n, or the one row that says why not.
+ * limit_at: where s stopped at a smaller n ("" if it did not), updated. */
 static int run_config(struct session *ss, const struct cb_strategy *s, size_t n, char *limit_at,
                       size_t limit_len)
 {
-    struct opts *o = ss->o;
-    struct cb_row *r = malloc(sizeof *r);
     char why[CB_STR_MAX];
     size_t first = ss->rows.n;
-    int rc = 0;
     uint64_t exp = expected_ns(ss, s, n);
-    if (!r)
-        return -1;
     const char *skip = skip_reason(ss, s, n, limit_at[0] ? limit_at : NULL, why, sizeof why);
+    struct cb_row *r = skip ? NULL : malloc(sizeof *r);
+    int rc = 0;
     if (skip) {
-        row_key(ss, s, n, r);
-        r->rep = 1;
-        snprintf(r->status, sizeof r->status, "skipped");
-        snprintf(r->note, sizeof r->note, "%s", skip);
-        add_probe_note(ss, r);
-        if (limit_at[0]) { /* planned as runs: one row stands for them now */
-            ss->total -= o->reps - 1;
-            take_expected(ss, exp * o->reps);
-        }
-        ss->done++;
-        progress_row(ss, r);
-        rc = put_row(ss, r);
+        rc = put_skipped(ss, s, n, skip, limit_at[0] != 0, exp);
         show_config(ss, first);
-        free(r);
         return rc;
     }
-    struct cb_spec spec = {.strategy = s,
-                           .w = o->w,
-                           .expect_checksum = ss->expect_checksum,
-                           .expect_label = ss->expect_label,
-                           .no_cgroup = o->no_cgroup,
-                           .tick = ss->progress ? tick_cb : NULL,
-                           .tick_arg = ss,
-                           .each_task = ss->raw.f ? each_task_cb : NULL,
-                           .each_arg = ss,
-                           .server = ss->server,
-                           .target = ss->target};
-    spec.w.n = n;
-    spec.w.url = ss->url;
-    row_key(ss, s, n, r);
-    spec.duration_s = r->duration_s;
-    spec.run_timeout_ns = o->run_timeout_ns                       ? o->run_timeout_ns
-                          : exp > (UINT64_MAX - 60000000000u) / 3 ? UINT64_MAX
-                                                                  : 3 * exp + 60000000000u;
-    for (unsigned rep = 1; rep <= o->reps && !rc; rep++) {
+    if (!r)
+        return -1;
+    struct cb_spec spec;
+    make_spec(ss, s, n, exp, r, &spec);
+    for (unsigned rep = 1; rep <= ss->o->reps && !rc; rep++) {
         progress_start(ss, s, n, rep, exp);
         int mrc = cb_measure(&spec, r);
         if (mrc) {
@@ -1190,33 +1274,11 @@ static int run_config(struct session *ss, const struct cb_strategy *s, size_t n,
             break;
         }
         r->rep = rep;
-        take_expected(ss, exp);
-        add_probe_note(ss, r);
-        if (server_died(ss, r))
-            rc = -1; /* the runs after it would only measure refusals */
-        ss->done++;
-        ss->expected_done += exp;
-        progress_row(ss, r);
-        if (put_row(ss, r) || (ss->raw.f && write_raw(ss, r))) {
-            ss->status = EX_CB_HARNESS;
-            rc = -1;
-        }
-        int code = status_code(r->status);
-        ss->status = code > ss->status ? code : ss->status;
-        if (!strcmp(r->status, "limit"))
-            snprintf(limit_at, limit_len, "a limit at n=%zu", n);
-        if (cb_interrupt_signal())
-            rc = -1;
-        /* A run killed at its timeout would be killed again: the other
-         * repetitions and every larger N are skipped rows that say so. */
-        if (!strcmp(r->status, "timeout")) {
-            snprintf(limit_at, limit_len, "its run timeout at n=%zu", n);
-            break;
-        }
+        rc = after_rep(ss, r, n, exp, limit_at, limit_len);
     }
     show_config(ss, first);
     free(r);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 /* Write one export file whole; 0 or EX_CB_HARNESS (said). */
@@ -1279,6 +1341,38 @@ static int session_open(struct session *ss)
     return 0;
 }
 
+/* Close every output of the session, ss->status saying whether all were
+ * written. opened: the runs began (or rows exist): files are committed,
+ * not discarded. */
+static void session_close(struct session *ss, int opened)
+{
+    const struct opts *o = ss->o;
+    if (ss->out && ss->out != stdout && fclose(ss->out)) {
+        say_write_error("the CSV", o->output, errno);
+        ss->status = EX_CB_HARNESS;
+    }
+    if (ss->raw.f) {
+        int r = opened ? cb_outfile_commit(&ss->raw) : (cb_outfile_abort(&ss->raw), 0);
+        if (r) {
+            say_write_error("the per-task CSV", o->raw, -r);
+            ss->status = EX_CB_HARNESS;
+        }
+    }
+    free(ss->tasks);
+    ss->tasks = NULL;
+    if (opened && o->json && write_export(o->json, "the JSON export", ss, cb_export_json))
+        ss->status = EX_CB_HARNESS;
+    if (opened && o->markdown &&
+        write_export(o->markdown, "the Markdown export", ss, cb_export_markdown))
+        ss->status = EX_CB_HARNESS;
+    if (fflush(stdout) && !ss->stdout_err)
+        ss->stdout_err = errno ? errno : EIO;
+    if (ss->stdout_err && ss->out != stdout) { /* the CSV on stdout said it already */
+        say_write_error("the summary", "stdout", ss->stdout_err);
+        ss->status = EX_CB_HARNESS;
+    }
+}
+
 static int cmd_run(int argc, char **argv, int sweep)
 {
     struct opts o;
@@ -1306,30 +1400,7 @@ static int cmd_run(int argc, char **argv, int sweep)
         srv_stop(&ss.srv);
     if (ss.human && sweep && !cb_interrupt_signal())
         cb_print_comparisons(stdout, &ss.rows);
-    if (ss.out && ss.out != stdout && fclose(ss.out)) {
-        say_write_error("the CSV", o.output, errno);
-        ss.status = EX_CB_HARNESS;
-    }
-    int opened = !stop || ss.rows.n;
-    if (ss.raw.f) {
-        int r = opened ? cb_outfile_commit(&ss.raw) : (cb_outfile_abort(&ss.raw), 0);
-        if (r) {
-            say_write_error("the per-task CSV", o.raw, -r);
-            ss.status = EX_CB_HARNESS;
-        }
-    }
-    free(ss.tasks);
-    if (opened && o.json && write_export(o.json, "the JSON export", &ss, cb_export_json))
-        ss.status = EX_CB_HARNESS;
-    if (opened && o.markdown &&
-        write_export(o.markdown, "the Markdown export", &ss, cb_export_markdown))
-        ss.status = EX_CB_HARNESS;
-    if (fflush(stdout) && !ss.stdout_err)
-        ss.stdout_err = errno ? errno : EIO;
-    if (ss.stdout_err && ss.out != stdout) { /* the CSV on stdout said it already */
-        say_write_error("the summary", "stdout", ss.stdout_err);
-        ss.status = EX_CB_HARNESS;
-    }
+    session_close(&ss, !stop || ss.rows.n);
     int sig = cb_interrupt_signal();
     if (sig)
         fprintf(stderr, "concbench: interrupted by %s; %zu rows written\n", sigabbrev_np(sig),
@@ -1384,6 +1455,31 @@ static const char *workloads_of(const struct cb_strategy *s, char *buf, size_t l
             off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "",
                                     cb_workload_types[k]->name);
     return buf;
+}
+
+/* `concbench serve`: the test server in the foreground, until a signal. */
+static int cmd_serve(int argc, char **argv)
+{
+    struct srv_config c;
+    struct cb_optparse p;
+    int id;
+    srv_config_default(&c);
+    cb_opt_begin(&p, options, NOPTIONS, C_SERVE, argc, argv);
+    while ((id = cb_opt_next(&p)) != CB_OPT_END) {
+        if (id == O_HELP) {
+            usage_cmd(stdout, find_command("serve"));
+            return EX_CB_OK;
+        } else if (id == CB_OPT_POSITIONAL) {
+            return fail("serve", "unexpected argument '%s'", p.arg);
+        } else if (id == CB_OPT_NOVALUE) {
+            return fail("serve", "%s needs a value", p.word);
+        } else if (id < 0) {
+            return fail("serve", "unknown option '%s'", p.word);
+        } else if (srv_option(&c, p.opt->name, p.arg)) {
+            return fail("serve", "bad value for %s: '%s'", p.word, p.arg);
+        }
+    }
+    return srv_serve(&c);
 }
 
 static int cmd_list(int argc, char **argv)
@@ -1492,10 +1588,6 @@ static int cmd_help(int argc, char **argv)
         usage_top(stderr);
         return EX_CB_USAGE;
     }
-    if (!c->bit) { /* serve: its own parser and help */
-        char *args[] = {(char *)c->name, (char *)"--help", NULL};
-        return srv_main(2, args);
-    }
     usage_cmd(stdout, c);
     return EX_CB_OK;
 }
@@ -1536,7 +1628,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "summarize"))
         rc = cmd_summarize(argc - 1, argv + 1);
     else if (!strcmp(cmd, "serve"))
-        rc = srv_main(argc - 1, argv + 1);
+        rc = cmd_serve(argc - 1, argv + 1);
     else if (!strcmp(cmd, "machine"))
         rc = cmd_machine(argc - 1, argv + 1);
     else if (!strcmp(cmd, "help"))

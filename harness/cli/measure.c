@@ -155,6 +155,14 @@ static int cannot_run(const struct cb_spec *spec, struct cb_row *row)
 
 /* --- starting the run ----------------------------------------------------- */
 
+/* In the child before exec: into the run's cgroup, so the harness and
+ * its result buffer stay outside. */
+static int join_cgroup(void *cg)
+{
+    int rc = cb_cgroup_enter(cg);
+    return rc ? (errno = -rc, -1) : 0;
+}
+
 static int send_spec(struct run *r)
 {
     const struct cb_workload *w = &r->spec->w;
@@ -213,7 +221,8 @@ static int start_run(struct run *r, char **argv, const char *exe)
                              .fd_out = -1,
                              .fd_err = r->external ? err[1] : -1,
                              .fd_result = res[1],
-                             .cgroup = r->cg.version ? &r->cg : NULL};
+                             .setup = r->cg.version ? join_cgroup : NULL,
+                             .setup_arg = &r->cg};
     r->t_fork = cb_now_ns();
     rc = cb_proc_spawn(&o, &r->pid);
     close(ctl[0]), close(res[1]);

@@ -3,6 +3,7 @@
 #include "csv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,63 +190,71 @@ static int add_row(struct config **cs, size_t *ncs, const struct cb_row *r)
 
 /* Read every row of in into configurations. 0, or -EINVAL / -ENOMEM with
  * the line said on stderr. */
+/* The header of a runs CSV: line (len bytes) kept in *hdr, its fields'
+ * columns in *map (*nf of them). 0, or a negative errno (said). */
+static int read_header(char *line, ssize_t len, const char *where, char **hdr, int **map,
+                       int *nf)
+{
+    *hdr = strdup(line);
+    *map = calloc((size_t)len + 1, sizeof **map); /* at most len fields */
+    if (!*hdr || !*map)
+        return -ENOMEM;
+    *nf = cb_csv_map_header(line, *map, (int)len + 1);
+    if (*nf < 0) {
+        fprintf(stderr,
+                "summarize: %s: not a runs CSV header (it needs strategy, workload, n, rep and "
+                "status)\n",
+                where);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* What was read, or not: 0, or a negative errno (said). */
+static int read_end(FILE *in, const char *name, const char *hdr, size_t rows)
+{
+    if (ferror(in)) {
+        fprintf(stderr, "summarize: %s: read error: %s\n", name, strerror(errno));
+        return -EIO;
+    }
+    if (!hdr) {
+        fprintf(stderr, "summarize: %s: empty file (no header line)\n", name);
+        return -EINVAL;
+    }
+    if (!rows) {
+        fprintf(stderr, "summarize: %s: no rows after the header\n", name);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int read_runs(FILE *in, const char *name, struct config **cs, size_t *ncs)
 {
-    char *line = NULL, *hdr = NULL, why[160];
+    char *line = NULL, *hdr = NULL, why[160], where[PATH_MAX + 32];
     size_t cap = 0, lineno = 0, rows = 0;
     ssize_t len;
     int *map = NULL, nf = 0, rc = 0;
     struct cb_row *r = malloc(sizeof *r);
     if (!r)
         return -ENOMEM;
-    while ((len = getline(&line, &cap, in)) > 0) {
-        lineno++;
+    while (!rc && (len = getline(&line, &cap, in)) > 0) {
+        snprintf(where, sizeof where, "%s:%zu", name, ++lineno);
         if (line[len - 1] != '\n') {
-            fprintf(stderr,
-                    "summarize: %s:%zu: the last row is cut short (no newline at its end)\n", name,
-                    lineno);
+            fprintf(stderr, "summarize: %s: the last row is cut short (no newline at its end)\n",
+                    where);
             rc = -EINVAL;
-            break;
+        } else if (!hdr) {
+            rc = read_header(line, len, where, &hdr, &map, &nf);
+        } else if (strcmp(line, hdr) != 0) { /* not a repeated header, from appended runs */
+            rc = cb_csv_parse_mapped(line, map, nf, r, why, sizeof why);
+            if (rc)
+                fprintf(stderr, "summarize: %s: %s\n", where, why);
+            else if (!(rc = add_row(cs, ncs, r)))
+                rows++;
         }
-        if (!hdr) {
-            hdr = strdup(line);
-            map = calloc((size_t)len + 1, sizeof *map); /* at most len fields */
-            if (!hdr || !map) {
-                rc = -ENOMEM;
-                break;
-            }
-            nf = cb_csv_map_header(line, map, (int)len + 1);
-            if (nf < 0) {
-                fprintf(stderr,
-                        "summarize: %s:%zu: not a runs CSV header (it needs strategy, workload, "
-                        "n, rep and status)\n",
-                        name, lineno);
-                rc = -EINVAL;
-                break;
-            }
-            continue;
-        }
-        if (!strcmp(line, hdr))
-            continue; /* a repeated header, from appended runs */
-        rc = cb_csv_parse_mapped(line, map, nf, r, why, sizeof why);
-        if (rc) {
-            fprintf(stderr, "summarize: %s:%zu: %s\n", name, lineno, why);
-            break;
-        }
-        if ((rc = add_row(cs, ncs, r)))
-            break;
-        rows++;
     }
-    if (!rc && ferror(in)) {
-        fprintf(stderr, "summarize: %s: read error: %s\n", name, strerror(errno));
-        rc = -EIO;
-    } else if (!rc && !hdr) {
-        fprintf(stderr, "summarize: %s: empty file (no header line)\n", name);
-        rc = -EINVAL;
-    } else if (!rc && !rows) {
-        fprintf(stderr, "summarize: %s: no rows after the header\n", name);
-        rc = -EINVAL;
-    }
+    if (!rc)
+        rc = read_end(in, name, hdr, rows);
     free(line);
     free(hdr);
     free(map);

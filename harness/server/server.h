@@ -147,18 +147,23 @@ int srv_spawn(const struct srv_config *c, struct srv_handle *h);
  */
 int srv_stop(struct srv_handle *h);
 
+/* Set the option called name (its long name in the command line's
+ * table: "server-model", "latency"...) from text v. 0, -EINVAL for a bad
+ * value, -ENOENT for a name that is not the server's. */
+int srv_option(struct srv_config *c, const char *name, const char *v);
+
 /*
- * `concbench serve [--model event|blocking|prefork] [--workers W]
- * [--listen HOST] [--port P] [--latency DUR] [--body BYTES]
- * [--idle-timeout DUR] [--backlog N] [-h|--help]`. argv[0] is the command
- * name. Prints "listening on http://HOST:PORT (model ...)" to stderr and
- * runs until SIGINT/SIGTERM, or until its parent dies (SIGTERM). Warns
- * when HOST is a wildcard address (every interface); a HOST that does not
- * resolve is said in words. DUR and BYTES are read by cb_parse_duration()
- * and cb_parse_count() (parse.h), as `concbench run` reads them. Returns
- * the exit code: 0, 1 when the server could not start, 2 for a bad command
- * line (message and usage on stderr).
+ * `concbench serve` (its options: the command line's table, applied with
+ * srv_option): serve c in the foreground. Prints "listening on
+ * http://HOST:PORT (model ...)" to stderr and runs until SIGINT/SIGTERM,
+ * or until its parent dies (SIGTERM). Warns when HOST is a wildcard
+ * address (every interface); a HOST that does not resolve is said in
+ * words. An exit status: 0, 1 when the server could not start, 2 for a
+ * configuration srv_resolve refuses.
  */
-int srv_main(int argc, char **argv);
+int srv_serve(const struct srv_config *c);
+
+/* The URL grammar, for `concbench serve --help`. */
+extern const char srv_url_help[];
 
 #endif

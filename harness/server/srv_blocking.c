@@ -222,7 +222,7 @@ static pid_t pf_fork(const struct blk_srv *b, const sigset_t *old_mask)
      * the port whatever it is doing), and of SIGTERM/SIGINT by default:
      * the parent forwards SIGTERM on stop, and Ctrl-C reaches the whole
      * process group. */
-    if (!srv_die_with_parent(parent, SIGKILL))
+    if (!cb_proc_die_with_parent(parent, SIGKILL))
         _exit(0);
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);

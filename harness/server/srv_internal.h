@@ -15,6 +15,7 @@
 #define CB_SRV_INTERNAL_H
 
 #include "server.h"
+#include "proc.h"
 #include "srv_http.h"
 
 #include <signal.h>
@@ -32,7 +33,7 @@ struct srv_ctx {
     int lfd;
     int port;
     int ready_fd;
-    bool announce; /* srv_main: print the "listening on" line */
+    bool announce; /* srv_serve: print the "listening on" line */
 };
 
 static inline struct timespec srv_ts(uint64_t ns)
@@ -76,23 +77,6 @@ int srv_resolve(const struct srv_config *cfg, struct srv_config *c);
 
 /* srv_run() on a resolved context. */
 int srv_run_ctx(struct srv_ctx *x);
-
-/* ---- srv_proc.c --------------------------------------------------------- */
-
-/* In a child just forked from parent: die with sig when the parent (the
- * thread that forked, to be exact) dies. Returns false when the parent is
- * already gone, the race PR_SET_PDEATHSIG alone cannot see: the child must
- * then exit at once. */
-bool srv_die_with_parent(pid_t parent, int sig);
-
-/* Reap pid within timeout_ns. 0 (with *status), -ETIMEDOUT, or -errno. */
-int srv_wait_child(pid_t pid, uint64_t timeout_ns, int *status);
-
-/* SIGKILL the process group pid; with status, also pid itself, and reap
- * it into *status (status NULL: pid was reaped already, only its group
- * may remain). Then wait, at most timeout_ns, until nothing of the group
- * is left. */
-void srv_kill_group(pid_t pid, int *status, uint64_t timeout_ns);
 
 /* ---- the models --------------------------------------------------------- */
 

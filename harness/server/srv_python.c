@@ -26,7 +26,6 @@
 
 #define PYTHON      "/usr/bin/python3"
 #define DIST        "/usr/lib/python3/dist-packages/"
-#define LISTEN_FD   3
 #define READY_NS    (30 * NS_PER_S) /* importing FastAPI takes ~1 s here */
 #define VERSIONS_NS (10 * NS_PER_S)
 
@@ -94,21 +93,19 @@ static int py_dir(char *out, size_t len)
 static int run_capture(char *const argv[], char *buf, size_t len, uint64_t timeout_ns)
 {
     int p[2], status = 0, rc;
+    pid_t pid;
     if (pipe2(p, O_CLOEXEC))
         return -errno;
-    pid_t parent = getpid(), pid = fork();
-    if (pid == 0) {
-        dup2(p[1], STDOUT_FILENO);
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        dup2(null, STDERR_FILENO);
-        if (srv_die_with_parent(parent, SIGKILL))
-            execv(argv[0], argv);
-        _exit(127);
-    }
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    struct cb_proc_opts o = {
+        .argv = argv, .fd_in = -1, .fd_out = p[1], .fd_err = null, .fd_result = -1};
+    rc = null < 0 ? -errno : cb_proc_spawn(&o, &pid);
     close(p[1]);
-    if (pid < 0) {
+    if (null >= 0)
+        close(null);
+    if (rc) {
         close(p[0]);
-        return -errno;
+        return rc;
     }
     size_t have = 0;
     uint64_t deadline = cb_now_ns() + timeout_ns;
@@ -124,11 +121,9 @@ static int run_capture(char *const argv[], char *buf, size_t len, uint64_t timeo
     buf[have] = 0;
     close(p[0]);
     uint64_t now = cb_now_ns();
-    rc = srv_wait_child(pid, deadline > now ? deadline - now : 0, &status);
+    rc = cb_proc_wait(pid, deadline > now ? deadline - now : 0, &status);
     if (rc) {
-        kill(pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
+        cb_proc_end_group(pid, &status, NS_PER_S);
         return rc;
     }
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
@@ -195,39 +190,22 @@ static void py_argv(const struct srv_config *c, const char *dir, struct py_args 
     argv[n] = NULL;
 }
 
-/* The child: its own group, death with the parent, the socket on fd 3,
- * stdout (perhaps the harness's CSV) to /dev/null, a clean signal state
- * (exec keeps the mask and ignored signals), the defaults in the
- * environment. Never returns. */
-static void py_child(const struct srv_config *c, pid_t parent, int lfd, char *const argv[])
+/* In the child (proc.h gave it its own group, death with the parent, the
+ * socket on fd 3, stdout (perhaps the harness's CSV) to /dev/null, a
+ * clean signal state): the settings in the environment. */
+static int py_env(void *arg)
 {
+    const struct srv_config *c = arg;
     char lat[32], bytes[32];
-    sigset_t none;
-    setpgid(0, 0);
-    if (!srv_die_with_parent(parent, SIGKILL))
-        _exit(ECHILD);
-    if (lfd == LISTEN_FD)
-        fcntl(lfd, F_SETFD, 0);
-    else if (dup2(lfd, LISTEN_FD) < 0)
-        _exit(EBADF);
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    dup2(null, STDIN_FILENO);
-    dup2(null, STDOUT_FILENO);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL);
     snprintf(lat, sizeof lat, "%" PRIu64, c->latency_ns);
     snprintf(bytes, sizeof bytes, "%" PRIu64, c->body_bytes);
     setenv("CB_SRV_LATENCY_NS", lat, 1);
     setenv("CB_SRV_BODY_BYTES", bytes, 1);
     setenv("PYTHONDONTWRITEBYTECODE", "1", 1); /* no __pycache__ in the tree */
-    execv(argv[0], argv);
-    _exit(ENOEXEC);
+    return 0;
 }
 
-/* Has pid exited? It stays a zombie for srv_kill_group to reap. */
+/* Has pid exited? It stays a zombie for cb_proc_end_group to reap. */
 static bool py_exited(pid_t pid)
 {
     siginfo_t si = {0};
@@ -341,17 +319,21 @@ int srv_python_spawn(const struct srv_config *c, struct srv_handle *h)
     if ((rc = srv_resolve(c, &x.c)) || (rc = srv_listen(&x, 0)))
         return rc;
     py_argv(&x.c, dir, &pa);
-    pid_t parent = getpid(), pid = fork();
-    if (pid == 0)
-        py_child(&x.c, parent, x.lfd, pa.argv);
-    rc = pid < 0 ? -errno : 0;
+    pid_t pid;
+    struct cb_proc_opts o = {.argv = pa.argv,
+                             .fd_in = -1,
+                             .fd_out = -1,
+                             .fd_err = -1,
+                             .fd_result = x.lfd, /* fd 3 */
+                             .setup = py_env,
+                             .setup_arg = &x.c};
+    rc = cb_proc_spawn(&o, &pid);
     close(x.lfd); /* the child's now: the port stays bound while it lives */
     if (rc)
         return rc;
-    setpgid(pid, pid);
     rc = py_ready(&x.c, pid, x.port);
     if (rc) {
-        srv_kill_group(pid, &status, NS_PER_S);
+        cb_proc_end_group(pid, &status, NS_PER_S);
         return rc;
     }
     *h = (struct srv_handle){.pid = pid, .port = x.port, .model = c->model};
