@@ -6,15 +6,8 @@
 set -u
 cb=${CB_BIN:-build/concbench}
 tmp=$(mktemp -d /tmp/cb-cli.XXXXXX)
-srv_pid=
-cleanup() {
-    [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
+trap lib_cleanup EXIT INT TERM
 # expect STATUS NAME COMMAND...: the command exits with STATUS.
 expect() {
     want=$1 name=$2; shift 2
@@ -94,12 +87,7 @@ expect 1 "--listen on an address this machine does not have" "$cb" run -q -s epo
 says "$tmp/err" "cannot start the test server on 192.0.2.1" "the failure names the address"
 
 # The test server on its own, for URLs of our choosing.
-: >"$tmp/serve.err"
-"$cb" serve --latency 5ms --port 0 2>"$tmp/serve.err" &
-srv_pid=$!
-i=0
-while [ $i -lt 50 ] && ! grep -q 'listening on' "$tmp/serve.err"; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/serve.err" | head -1)
+serve_bg --latency 5ms
 if [ -z "$port" ]; then
     not_ok "serve started (no port in: $(cat "$tmp/serve.err"))"
 else
@@ -224,5 +212,4 @@ awk '/^### `summary.csv` columns/ { on = 1; next } on && /^\| `/ { print; seen =
 diff "$tmp/scols.want" "$tmp/scols.got" >/dev/null && ok "README lists every summary column as summary_columns.h says" ||
     { not_ok "README's summary table differs from summary_columns.h"; diff "$tmp/scols.want" "$tmp/scols.got" | head -5; }
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done cli

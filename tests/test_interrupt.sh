@@ -11,9 +11,7 @@ set -u
 cb=${CB_BIN:-build/concbench}
 tmp=$(mktemp -d /tmp/cb-intr.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 # pids_with MARK: the processes whose environment holds CB_TEST_MARK=MARK.
 pids_with() {
@@ -108,5 +106,4 @@ fi
 [ "$(grep -c '^epoll\|^threads' "$tmp/died.csv")" -lt 6 ] && ok "and the sweep stopped there" ||
     not_ok "the sweep went on after the server died"
 
-echo "interrupt: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done interrupt

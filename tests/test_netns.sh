@@ -7,16 +7,14 @@
 # Usage: CB_BIN=build/concbench sh tests/test_netns.sh   (POSIX sh)
 set -u
 cb=$(cd "$(dirname "${CB_BIN:-build/concbench}")" && pwd)/$(basename "${CB_BIN:-build/concbench}")
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $1"; fail=$((fail + 1)); }
-skip() {
+. "$(dirname "$0")/lib.sh"
+skip_all() { # the whole test: it cannot run here
     echo "ok - # SKIP $1"
     echo "netns: 0 passed, 0 failed (skipped: $1)"
     exit 0
 }
-[ "$(id -u)" -eq 0 ] || skip "needs root (ip netns)"
-command -v ip >/dev/null 2>&1 || skip "needs iproute2 (ip)"
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (ip netns)"
+command -v ip >/dev/null 2>&1 || skip_all "needs iproute2 (ip)"
 srv=cb-srv-$$ cli=cb-cli-$$
 tmp=$(mktemp -d /tmp/cb-netns.XXXXXX)
 srv_pid=
@@ -27,7 +25,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-ip netns add "$srv" 2>"$tmp/err" || skip "cannot make a network namespace: $(cat "$tmp/err")"
+ip netns add "$srv" 2>"$tmp/err" || skip_all "cannot make a network namespace: $(cat "$tmp/err")"
 ip netns add "$cli" &&
     ip link add "vs$$" netns "$srv" type veth peer name "vc$$" netns "$cli" &&
     ip -n "$srv" addr add 10.200.0.1/30 dev "vs$$" &&
@@ -66,5 +64,4 @@ rc=$?
     { not_ok "the sweep exited $rc"; sed 's/^/#   /' "$tmp/sweep.err" | tail -5; }
 [ "$(grep -c ',ok,' "$tmp/sweep.csv")" -eq 27 ] && ok "27 rows ok (3 strategies x 3 N x 3 repetitions)" ||
     { not_ok "$(grep -c ',ok,' "$tmp/sweep.csv") rows ok, not 27"; grep -v ',ok,' "$tmp/sweep.csv" | cut -c1-200 | sed 's/^/#   /' | head -5; }
-echo "netns: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done netns

@@ -16,14 +16,11 @@ set -u
 
 cb=${CB_BIN:-build/concbench}
 bd=${CB_BUILD:-build}
-pass=0 fail=0 skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbpeers.XXXXXX")
+. "$(dirname "$0")/lib.sh"
 srv=""
 trap '[ -z "$srv" ] || kill "$srv" 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 
-ok()     { pass=$((pass + 1)); echo "ok - $*"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
-skip()   { skip=$((skip + 1)); echo "skip - $*"; }
 
 # col CSV NAME: the NAME column of the CSV's last row. Every column up to
 # `completed` is free of commas (policy and note, which may hold them, come
@@ -143,5 +140,4 @@ for s in go-goroutines node-async rust-tokio java-threads java-async; do
 done
 launch=command
 
-echo "peers: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done peers

@@ -11,13 +11,9 @@
 set -u
 
 cb=${CB_BIN:-build/concbench}
-pass=0 fail=0 skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbpytest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-
-ok()     { pass=$((pass + 1)); echo "ok - $*"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
-skip()   { skip=$((skip + 1)); echo "skip - $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # row ARGS...: one `concbench run` of ARGS; its row's fields in $tmp/row
 # as name=value lines (read them with `col NAME`). Returns concbench's
@@ -197,5 +193,4 @@ CB_PY_HIDE=uvicorn row -s epoll -w http -n 3 --latency 100ms --server-model fast
 expect "fastapi without uvicorn (CB_PY_HIDE=uvicorn): a skipped row naming python3-uvicorn" \
     'v["status"] == "skipped" && index(v["note"], "python3-uvicorn") > 0'
 
-echo "python: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done python

@@ -10,13 +10,8 @@ set -u
 cb=$(cd "$(dirname "${CB_BIN:-build/concbench}")" && pwd)/$(basename "${CB_BIN:-build/concbench}")
 readme=$(cd "$(dirname "${1:-README.md}")" && pwd)/$(basename "${1:-README.md}")
 tmp=$(mktemp -d /tmp/cb-readme.XXXXXX)
-srv_pid=
-cleanup() {
-    [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
+trap lib_cleanup EXIT INT TERM
 
 # The commands, one a line, in README order.
 awk '
@@ -35,16 +30,11 @@ inblock { if (run) print; next }
     grep -Evx '(build/)?concbench (run|sweep|summarize)' >"$tmp/cmds"
 # (A bare `concbench run` in prose names the command; it is not an example.)
 
-: >"$tmp/serve.err"
-"$cb" serve --latency 5ms --port 0 2>"$tmp/serve.err" &
-srv_pid=$!
-i=0
-while [ $i -lt 50 ] && ! grep -q 'listening on' "$tmp/serve.err"; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/serve.err" | head -1)
+serve_bg --latency 5ms
 
 n=$(wc -l <"$tmp/cmds")
-[ "$n" -ge 20 ] && echo "ok - $n concbench commands found in the README" ||
-    { echo "not ok - only $n concbench commands found in the README"; fail=$((fail + 1)); }
+[ "$n" -ge 20 ] && ok "$n concbench commands found in the README" ||
+    not_ok "only $n concbench commands found in the README"
 mkdir "$tmp/work"
 while IFS= read -r line; do
     # Small N, short waits, one repetition; the test server's port for 8080.
@@ -65,13 +55,10 @@ while IFS= read -r line; do
         esac ;;
     esac
     if (cd "$tmp/work" && cb=$cb eval "$small") >"$tmp/out" 2>"$tmp/err" </dev/null; then
-        echo "ok - $line"
-        pass=$((pass + 1))
+        ok "$line"
     else
-        echo "not ok - $line (exit $?; ran: $small)"
+        not_ok "$line (exit $?; ran: $small)"
         sed 's/^/#   /' "$tmp/err" | tail -n 5
-        fail=$((fail + 1))
     fi
 done <"$tmp/cmds"
-echo "readme: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done readme

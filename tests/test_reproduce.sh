@@ -15,15 +15,8 @@ cd "$(dirname "$0")/.." || exit 1
 CB_BIN=${CB_BIN:-build/concbench}
 export CB_BIN
 py=/usr/bin/python3
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-# check NAME COMMAND...: ok when the command succeeds; its output is shown on failure.
-check() {
-    name=$1; shift
-    if "$@" >"$tmp/check.out" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/#   /' "$tmp/check.out"; fi
-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbtestrepro.XXXXXX")
+. tests/lib.sh
 trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -x "$CB_BIN" ] || { echo "not ok - $CB_BIN is not built (make)"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -170,5 +163,4 @@ for r in rows:
 assert any(r["status"] == "ok" for r in rows)
 PY
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done reproduce

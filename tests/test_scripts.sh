@@ -12,16 +12,12 @@ set -u
 cb=${CB_BIN:-build/concbench}
 py=/usr/bin/python3
 fx=tests/fixtures
-pass=0 fail=0 skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbtest.XXXXXX")
+. "$(dirname "$0")/lib.sh"
 trap 'rm -rf "$tmp"' EXIT INT TERM
 CB_LIST_TSV=$fx/list.tsv
 export CB_LIST_TSV
 
-ok()     { pass=$((pass + 1)); echo "ok - $*"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
-skip()   { skip=$((skip + 1)); echo "skip - $*"; }
-check()  { desc=$1; shift; if "$@" >"$tmp/check.out" 2>&1; then ok "$desc"; else not_ok "$desc"; sed 's/^/#   /' "$tmp/check.out" | head -20; fi; }
 
 # png_size FILE: prints "WIDTHxHEIGHT" from the IHDR chunk (bytes 16-23, big-endian).
 png_size() {
@@ -241,6 +237,4 @@ PY
         not_ok "make bench printed the report path"
 fi
 
-[ "$skip" -eq 0 ] || echo "scripts: $skip skipped"
-echo "scripts: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done scripts

@@ -484,33 +484,35 @@ static double concurrent(int port, int n, const char *target)
     return ms;
 }
 
+/* n requests of path at once take at least lo ms and less than hi ms. */
+static void check_concurrent(const struct srv_handle *h, int n, const char *path, double lo,
+                             double hi)
+{
+    double ms = concurrent(h->port, n, path);
+    cr_assert_geq(ms, lo, "%d requests of %s: %.1f ms, expected at least %.0f", n, path, ms, lo);
+    cr_assert_lt(ms, hi, "%d requests of %s: %.1f ms, expected under %.0f", n, path, ms, hi);
+}
+
+/* 4 requests of 200 ms on 2 workers (threads or processes): two rounds. */
 Test(server, blocking_concurrency_is_w, .timeout = 10)
 {
     struct srv_handle h = start(SRV_BLOCKING, 2, 0, 0);
-    double ms = concurrent(h.port, 4, "/?ms=200");
-    cr_assert_geq(ms, 380.0, "4 requests on 2 workers: %.1f ms", ms);
-    cr_assert_lt(ms, 750.0, "4 requests on 2 workers: %.1f ms", ms);
+    check_concurrent(&h, 4, "/?ms=200", 380.0, 750.0);
     stop(&h);
 }
 
 Test(server, prefork_concurrency_is_w, .timeout = 10)
 {
     struct srv_handle h = start(SRV_PREFORK, 2, 0, 0);
-    double ms = concurrent(h.port, 4, "/?ms=200");
-    cr_assert_geq(ms, 380.0, "4 requests on 2 processes: %.1f ms", ms);
-    cr_assert_lt(ms, 750.0, "4 requests on 2 processes: %.1f ms", ms);
+    check_concurrent(&h, 4, "/?ms=200", 380.0, 750.0);
     stop(&h);
 }
 
 Test(server, event_concurrency, .timeout = 10)
 {
     struct srv_handle h = start(SRV_EVENT, 1, 0, 0);
-    double ms = concurrent(h.port, 20, "/?ms=200");
-    cr_assert_geq(ms, 200.0, "20 requests: %.1f ms", ms);
-    cr_assert_lt(ms, 600.0, "20 requests: %.1f ms", ms);
-    ms = concurrent(h.port, 1000, "/delay/300");
-    cr_assert_geq(ms, 300.0, "1000 requests: %.1f ms", ms);
-    cr_assert_lt(ms, 3000.0, "1000 requests: %.1f ms", ms);
+    check_concurrent(&h, 20, "/?ms=200", 200.0, 600.0);
+    check_concurrent(&h, 1000, "/delay/300", 300.0, 3000.0);
     stop(&h);
 }
 
@@ -1123,8 +1125,7 @@ Test(server, flask_serves_and_stops, .timeout = 60)
     py_checks(SRV_FLASK, 2, "flask:2 (Flask ");
     /* W = 2 sync workers: 4 requests of 300 ms take two rounds. */
     struct srv_handle h = start_py(SRV_FLASK, 2);
-    double ms = concurrent(h.port, 4, "/?ms=300");
-    cr_assert(ms >= 590 && ms < 1500, "4 requests on 2 gunicorn workers: %.1f ms", ms);
+    check_concurrent(&h, 4, "/?ms=300", 590.0, 1500.0);
     stop(&h);
 }
 
@@ -1133,8 +1134,7 @@ Test(server, fastapi_serves_and_stops, .timeout = 60)
     py_checks(SRV_FASTAPI, 1, "fastapi (FastAPI ");
     /* One process, one event loop: 20 requests of 300 ms at once. */
     struct srv_handle h = start_py(SRV_FASTAPI, 1);
-    double ms = concurrent(h.port, 20, "/?ms=300");
-    cr_assert(ms >= 300 && ms < 1500, "20 requests on uvicorn: %.1f ms", ms);
+    check_concurrent(&h, 20, "/?ms=300", 300.0, 1500.0);
     stop(&h);
 }
 

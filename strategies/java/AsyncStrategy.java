@@ -51,15 +51,11 @@ public final class AsyncStrategy {
             return;
         }
         if (p.maxInFlight > 0) p.policy.add("at most " + p.maxInFlight + " in flight: chains of CompletableFutures");
-        p.policy.add(CbProto.jvmDefaults());
-        p.ready();
-
-        long t0 = CbProto.now();
-        if (p.maxInFlight > 0) runChains(p, work);
-        else runAll(p, work);
-        long t1 = CbProto.now();
-        p.report(t0, t1);
-        System.exit(0); // the executors' threads would keep the JVM alive
+        final IntFunction<CompletableFuture<Void>> w = work;
+        p.runAndExit(() -> {
+            if (p.maxInFlight > 0) runChains(p, w);
+            else runAll(p, w);
+        });
     }
 
     /** Task k: stamps its start, and its finish when its future completes, failed or not. */

@@ -139,6 +139,23 @@ final class CbProto {
         if (line == null || !line.trim().equals("go")) System.exit(0);
     }
 
+    /** What every Java strategy does once its work is set up: the JVM's
+     *  defaults into the policy, "ready", the tasks timed on "go", the report,
+     *  and exit (executor and HttpClient threads would keep the JVM alive). */
+    interface Tasks {
+        void run() throws Exception;
+    }
+
+    void runAndExit(Tasks tasks) throws Exception {
+        policy.add(jvmDefaults());
+        ready();
+        long t0 = now();
+        tasks.run();
+        long t1 = now();
+        report(t0, t1);
+        System.exit(0);
+    }
+
     synchronized void limit(String text) {
         if (limits.isEmpty()) limits.add(text);
     }

@@ -39,15 +39,11 @@ public final class ThreadsStrategy {
             return;
         }
         if (p.maxInFlight > 0) p.policy.add("at most " + p.maxInFlight + " in flight: Executors.newFixedThreadPool");
-        p.policy.add(CbProto.jvmDefaults());
-        p.ready();
-
-        long t0 = CbProto.now();
-        if (p.maxInFlight > 0) runPool(p, work);
-        else runThreads(p, work);
-        long t1 = CbProto.now();
-        p.report(t0, t1);
-        System.exit(0); // the HttpClient's threads would keep the JVM alive a while
+        final IntConsumer w = work;
+        p.runAndExit(() -> {
+            if (p.maxInFlight > 0) runPool(p, w);
+            else runThreads(p, w);
+        });
     }
 
     /** Task k in the thread that runs it: stamps around the work. */

@@ -75,6 +75,24 @@ def failed(k, started, finished, exc, status=0):
     return Result(k, started, finished, error, status, 0, None, detail)
 
 
+def start_each(run, make, errors):
+    """Start make(k) (a Thread, a Process) for every task k in turn. When
+    one cannot start (it raises one of errors), that task and every later
+    one fail with the reason and the loop stops: the others run. Returns
+    the started ones."""
+    started = []
+    for k in range(run.n):
+        worker = make(k)
+        try:
+            worker.start()
+        except errors as e:
+            for j in range(k, run.n):
+                run.results[j] = failed(j, 0, 0, e)
+            break
+        started.append(worker)
+    return started
+
+
 # errno of an OSError anywhere in the chain -> error name.
 _BY_ERRNO = {
     errno.ECONNREFUSED: "refused",

@@ -32,16 +32,9 @@ def child(k, results):
 
 def one_process_each(run):
     results = multiprocessing.Queue()
-    processes = []
-    for k in range(run.n):
-        process = multiprocessing.Process(target=child, args=(k, results))
-        try:
-            process.start()
-        except (OSError, MemoryError) as e:
-            for j in range(k, run.n):
-                run.results[j] = cbproto.failed(j, 0, 0, e)
-            break
-        processes.append(process)
+    processes = cbproto.start_each(
+        run, lambda k: multiprocessing.Process(target=child, args=(k, results)), (OSError, MemoryError)
+    )
     # One result per started process. A child that died without sending
     # one would block get() for ever: wait at most a task's own bound.
     patience = run.sleep_s + (run.timeout_s or 60) + 10

@@ -45,16 +45,9 @@ def program(run):
         with concurrent.futures.ThreadPoolExecutor(run.max_in_flight) as pool:
             run.results = list(pool.map(work, range(run.n)))
     else:
-        threads = []
-        for k in range(run.n):
-            thread = threading.Thread(target=store, args=(k,))
-            try:
-                thread.start()
-            except (RuntimeError, MemoryError) as e:
-                for j in range(k, run.n):
-                    run.results[j] = cbproto.failed(j, 0, 0, e)
-                break
-            threads.append(thread)
+        threads = cbproto.start_each(
+            run, lambda k: threading.Thread(target=store, args=(k,)), (RuntimeError, MemoryError)
+        )
         for thread in threads:
             thread.join()
     run.done()
