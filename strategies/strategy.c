@@ -38,7 +38,8 @@ const struct cb_strategy *cb_strategies[] = {
     NULL,
 };
 
-/* "sleep,http" as bits of the workloads named (workloads.h). */
+/* "sleep,http" as bits of the workloads named (workloads.h); a name that
+ * is none of them sets CB_WORKLOAD_UNKNOWN, which the tests look for. */
 static unsigned workload_bits(const char *list)
 {
     unsigned bits = 0;
@@ -47,8 +48,7 @@ static unsigned workload_bits(const char *list)
         size_t len = strcspn(p, ",");
         snprintf(name, sizeof name, "%.*s", (int)len, p);
         int k = cb_workload_find(name);
-        if (k >= 0)
-            bits |= CB_WORKLOAD_BIT(k);
+        bits |= k >= 0 ? CB_WORKLOAD_BIT(k) : CB_WORKLOAD_UNKNOWN;
         p += len + (p[len] == ',');
     }
     return bits;

@@ -80,6 +80,7 @@ enum cb_strategy_flags {
 /* A workload a strategy implements, as a bit: 1u << enum cb_kind. */
 #define CB_WORKLOAD_BIT(kind) (1u << (kind))
 #define CB_ALL_WORKLOADS      ((1u << CB_KIND_COUNT) - 1)
+#define CB_WORKLOAD_UNKNOWN   (1u << 31) /* external.h named a workload that is not one */
 
 /* A strategy that is a program in another language (strategies/external.h,
  * strategies/PROTOCOL.md). */

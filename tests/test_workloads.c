@@ -32,6 +32,16 @@ Test(workloads, every_table_is_complete_and_named_once)
     cr_assert_eq(cb_workload_find("nap"), -1);
 }
 
+Test(workloads, every_strategy_names_workloads_that_exist)
+{
+    for (size_t i = 0; cb_strategies[i]; i++) {
+        const struct cb_strategy *s = cb_strategies[i];
+        cr_assert_eq(s->workloads & ~CB_ALL_WORKLOADS, 0,
+                     "%s names a workload that is not in workloads.h", s->name);
+        cr_assert(!s->external || s->workloads, "%s (external.h) names no workload", s->name);
+    }
+}
+
 /* --- sleep, in each shape -------------------------------------------------- */
 
 struct woken {
