@@ -137,8 +137,8 @@ static const struct cb_opt options[] = {
     {O_PORT, 0, "port", NULL, "P", C_SERVE, 0, "port (default 0: any free port)", NULL},
     {O_LATENCY, 0, "latency", NULL, "DUR", C_SERVE, 0,
      "latency when the URL does not say (default 1s)", NULL},
-    {O_BODY, 0, "body", NULL, "BYTES", C_SERVE, 0, "body size when the URL does not say (default 64)",
-     NULL},
+    {O_BODY, 0, "body", NULL, "BYTES", C_SERVE, 0,
+     "body size when the URL does not say (default 64)", NULL},
     {O_IDLE, 0, "idle-timeout", NULL, "DUR", C_SERVE, 0,
      "close idle or slow connections (default 30s)", NULL},
     {O_BACKLOG, 0, "backlog", NULL, "N", C_SERVE, 0, "listen backlog (default net.core.somaxconn)",
@@ -239,8 +239,9 @@ static void usage_cmd(FILE *f, const struct command *c)
                 "with --csv or -o -.\n\n%s",
                 exit_help);
     if (c->bit & C_SERVE)
-        fprintf(f, "\nDUR: 1s, 250ms, 100us, 2.5s (a plain number is seconds). BYTES: 64, 16k, 1M.\n%s",
-                srv_url_help);
+        fprintf(
+            f, "\nDUR: 1s, 250ms, 100us, 2.5s (a plain number is seconds). BYTES: 64, 16k, 1M.\n%s",
+            srv_url_help);
     fprintf(f, "\nexamples:\n%s", c->examples);
 }
 
@@ -1165,8 +1166,8 @@ static int server_died(struct session *ss, struct cb_row *r)
 
 /* The row of a configuration that is not run, and why; put_row's result.
  * limited: it had been planned as runs (a limit came first). */
-static int put_skipped(struct session *ss, const struct cb_strategy *s, size_t n,
-                       const char *skip, int limited, uint64_t exp)
+static int put_skipped(struct session *ss, const struct cb_strategy *s, size_t n, const char *skip,
+                       int limited, uint64_t exp)
 {
     struct cb_row *r = malloc(sizeof *r);
     if (!r)
@@ -1214,8 +1215,8 @@ static void make_spec(struct session *ss, const struct cb_strategy *s, size_t n,
 
 /* One repetition's row r is in: count it, show it, write it. 0 to go on,
  * 1 when the other repetitions are pointless (a timeout), -1 to stop. */
-static int after_rep(struct session *ss, struct cb_row *r, size_t n, uint64_t exp,
-                     char *limit_at, size_t limit_len)
+static int after_rep(struct session *ss, struct cb_row *r, size_t n, uint64_t exp, char *limit_at,
+                     size_t limit_len)
 {
     int rc = 0;
     take_expected(ss, exp);

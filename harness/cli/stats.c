@@ -192,8 +192,7 @@ static int add_row(struct config **cs, size_t *ncs, const struct cb_row *r)
  * the line said on stderr. */
 /* The header of a runs CSV: line (len bytes) kept in *hdr, its fields'
  * columns in *map (*nf of them). 0, or a negative errno (said). */
-static int read_header(char *line, ssize_t len, const char *where, char **hdr, int **map,
-                       int *nf)
+static int read_header(char *line, ssize_t len, const char *where, char **hdr, int **map, int *nf)
 {
     *hdr = strdup(line);
     *map = calloc((size_t)len + 1, sizeof **map); /* at most len fields */
