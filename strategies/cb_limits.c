@@ -123,3 +123,16 @@ void cb_limit_explain(const char *what, int err, size_t started, char *buf, size
                  "; no counted limit near its ceiling (RLIMIT_NPROC=%lld, tasks=%lld)",
                  nproc.rlim_cur == RLIM_INFINITY ? -1LL : (long long)nproc.rlim_cur, tasks);
 }
+
+long long cb_raise_nofile(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+        return -1;
+    if (r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+            getrlimit(RLIMIT_NOFILE, &r);
+    }
+    return r.rlim_cur == RLIM_INFINITY ? -1 : (long long)r.rlim_cur;
+}

@@ -30,4 +30,8 @@ long long cb_count_lines(const char *path);
  * "Key: value kB" lines (status, meminfo, smaps_rollup); -1 if absent. */
 long long cb_proc_field(const char *path, const char *key);
 
+/* Raise RLIMIT_NOFILE's soft limit to its hard limit: descriptors are the
+ * first limit an HTTP run or a busy server meets. The soft limit after. */
+long long cb_raise_nofile(void);
+
 #endif

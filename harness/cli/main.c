@@ -1,5 +1,6 @@
 /* main.c: the concbench command line. Only main() exits. */
 #include "body.h"
+#include "cb_limits.h"
 #include "cgroup.h"
 #include "child.h"
 #include "csv.h"
@@ -1593,16 +1594,6 @@ static int cmd_help(int argc, char **argv)
     return EX_CB_OK;
 }
 
-/* Descriptors are the first limit an HTTP run meets: take all we may. */
-static void raise_nofile(void)
-{
-    struct rlimit r;
-    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
-        r.rlim_cur = r.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &r);
-    }
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1616,7 +1607,7 @@ int main(int argc, char **argv)
         printf("concbench %s\n", CB_VERSION);
         return EX_CB_OK;
     }
-    raise_nofile();
+    cb_raise_nofile(); /* what every run inherits */
     int rc;
     if (!strcmp(cmd, "_child"))
         return cb_child_main(); /* a measured C run (child.h) */

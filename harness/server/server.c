@@ -5,6 +5,7 @@
  * srv_event.c, srv_blocking.c and srv_python.c; process control in
  * srv_proc.c; the command line in srv_cli.c; HTTP in srv_http.c.
  */
+#include "cb_limits.h"
 #include "srv_internal.h"
 
 #include <errno.h>
@@ -251,18 +252,13 @@ int srv_run_ctx(struct srv_ctx *x)
     sigset_t set, old_mask;
     struct sigaction dfl = {.sa_handler = SIG_DFL}, ign = {.sa_handler = SIG_IGN};
     struct sigaction old_int, old_term, old_pipe, old_chld;
-    struct rlimit rl;
     int rc = srv_body_init();
     if (rc == 0 && x->c.model > SRV_PREFORK)
         rc = -EINVAL; /* the Python models run only through srv_spawn */
     if (rc)
         goto out;
 
-    /* 10,000 connections need 10,000 descriptors. */
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
+    cb_raise_nofile(); /* 10,000 connections need 10,000 descriptors */
     /* SIGINT and SIGTERM are read (signalfd, sigwaitinfo), not handled.
      * Default disposition while blocked: an ignored signal would be
      * discarded, never read. SIGCHLD likewise for prefork, whose children
