@@ -46,7 +46,7 @@ wait_port() {
 
 # concbench's test server: event model, L = 0, 64-byte body.
 p_cb=$(free_port)
-"$cb" serve --model event --latency 0 --port "$p_cb" 2>"$tmp/serve.log" &
+"$cb" serve --server-model event --latency 0 --port "$p_cb" 2>"$tmp/serve.log" &
 pids="$pids $!"
 # nginx serving the same 64 bytes with the same X-Checksum, one worker.
 p_ng=$(free_port)
