@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <string>
 
 namespace
 {
@@ -108,4 +110,10 @@ extern "C" void cbm_counter(cbm_state *st, const char *name, double value, int f
 extern "C" void cbm_skip_with_error(cbm_state *st, const char *msg)
 {
     S(st)->SkipWithError(msg);
+}
+
+extern "C" void cbm_skip_errno(cbm_state *st, const char *what, int err)
+{
+    std::string msg = std::string(what) + ": " + std::strerror(err);
+    S(st)->SkipWithError(msg.c_str());
 }

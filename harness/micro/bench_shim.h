@@ -115,6 +115,10 @@ void cbm_counter(cbm_state *st, const char *name, double value, int flags);
  */
 void cbm_skip_with_error(cbm_state *st, const char *msg);
 
+/* cbm_skip_with_error with "what: strerror(err)", for a call that failed
+ * with errno err. */
+void cbm_skip_errno(cbm_state *st, const char *what, int err);
+
 #ifdef __cplusplus
 }
 #endif

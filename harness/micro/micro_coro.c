@@ -33,13 +33,6 @@ struct yielder {
     int stop;
 };
 
-static void skip_errno(cbm_state *st, const char *what, int err)
-{
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-    cbm_skip_with_error(st, msg);
-}
-
 /* Yield until told to stop, then return so the coroutine can be destroyed. */
 static void yielder_fn(void *arg)
 {
@@ -59,12 +52,12 @@ static void bm_coro_switch(cbm_state *st, void *ctx)
     int i, rc, n = cc->ncoro;
 
     if ((rc = coro_sched_init(&s, cc->policy, 0))) {
-        skip_errno(st, "coro_sched_init", -rc);
+        cbm_skip_errno(st, "coro_sched_init", -rc);
         return;
     }
     for (i = 0; i < n; i++)
         if (!(c[i] = coro_create(&s, yielder_fn, &y))) {
-            skip_errno(st, "coro_create", errno ? errno : ENOMEM);
+            cbm_skip_errno(st, "coro_create", errno ? errno : ENOMEM);
             goto out;
         }
     while (cbm_keep_running_batch(st, 2 * n))
@@ -102,12 +95,12 @@ static void bm_coro_lifecycle(cbm_state *st, void *ctx)
     int rc, ran = 0;
 
     if ((rc = coro_sched_init(&s, cc->policy, 0))) {
-        skip_errno(st, "coro_sched_init", -rc);
+        cbm_skip_errno(st, "coro_sched_init", -rc);
         return;
     }
     while (cbm_keep_running(st)) {
         if (!(c = coro_create(&s, count_fn, &ran))) {
-            skip_errno(st, "coro_create", errno ? errno : ENOMEM);
+            cbm_skip_errno(st, "coro_create", errno ? errno : ENOMEM);
             goto out;
         }
         coro_resume(&s, c);
@@ -145,7 +138,7 @@ static void bm_bare_switch(cbm_state *st, void *ctx)
     char *stack = malloc(STACK);
     (void)ctx;
     if (!stack) {
-        skip_errno(st, "malloc", ENOMEM);
+        cbm_skip_errno(st, "malloc", ENOMEM);
         return;
     }
     coro_ctx_init(&bare_co, stack, stack + STACK, bare_entry, NULL, NULL, NULL);

@@ -16,13 +16,6 @@
 
 void micro_register_epoll(void);
 
-static void skip_errno(cbm_state *st, const char *what, int err)
-{
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-    cbm_skip_with_error(st, msg);
-}
-
 /* Consume the eventfd's count, which must be 1. 0 or an errno. */
 static int read_one(int efd)
 {
@@ -67,7 +60,7 @@ static void bm_epoll_raw(cbm_state *st, void *ctx)
     (void)ctx;
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) {
-        skip_errno(st, "epoll_create1", errno);
+        cbm_skip_errno(st, "epoll_create1", errno);
         return;
     }
     efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -88,7 +81,7 @@ out:
         close(efd);
     close(ep);
     if (what)
-        skip_errno(st, what, err);
+        cbm_skip_errno(st, what, err);
     else
         cbm_set_items_processed(st, cbm_iterations(st));
 }
@@ -119,7 +112,7 @@ static void bm_epoll_evl(cbm_state *st, void *ctx)
 
     (void)ctx;
     if ((rc = evl_init(&l, 0))) {
-        skip_errno(st, "evl_init", -rc);
+        cbm_skip_errno(st, "evl_init", -rc);
         return;
     }
     efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -149,7 +142,7 @@ out:
         close(efd);
     evl_fini(&l);
     if (what)
-        skip_errno(st, what, err);
+        cbm_skip_errno(st, what, err);
     else
         cbm_set_items_processed(st, cbm_iterations(st));
 }

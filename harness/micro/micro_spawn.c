@@ -21,13 +21,6 @@ void micro_register_spawn(void);
 
 extern char **environ;
 
-static void skip_errno(cbm_state *st, const char *what, int err)
-{
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-    cbm_skip_with_error(st, msg);
-}
-
 static void *nop_thread(void *arg)
 {
     return arg;
@@ -42,11 +35,11 @@ static void bm_pthread(cbm_state *st, void *ctx)
     (void)ctx;
     while (cbm_keep_running(st)) {
         if ((rc = pthread_create(&t, NULL, nop_thread, st))) {
-            skip_errno(st, "pthread_create", rc);
+            cbm_skip_errno(st, "pthread_create", rc);
             return;
         }
         if ((rc = pthread_join(t, &ret)) || ret != st) {
-            skip_errno(st, "pthread_join", rc ? rc : EINVAL);
+            cbm_skip_errno(st, "pthread_join", rc ? rc : EINVAL);
             return;
         }
     }
@@ -74,13 +67,13 @@ static void bm_fork(cbm_state *st, void *ctx)
     while (cbm_keep_running(st)) {
         pid = fork();
         if (pid < 0) {
-            skip_errno(st, "fork", errno);
+            cbm_skip_errno(st, "fork", errno);
             return;
         }
         if (pid == 0)
             _exit(0); /* not exit(): no atexit handlers, no stdio flush */
         if ((err = reap(pid))) {
-            skip_errno(st, "waitpid", err);
+            cbm_skip_errno(st, "waitpid", err);
             return;
         }
     }
@@ -101,11 +94,11 @@ static void bm_posix_spawn(cbm_state *st, void *ctx)
     (void)ctx;
     while (cbm_keep_running(st)) {
         if ((err = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ))) {
-            skip_errno(st, "posix_spawn /bin/true", err);
+            cbm_skip_errno(st, "posix_spawn /bin/true", err);
             return;
         }
         if ((err = reap(pid))) {
-            skip_errno(st, "waitpid /bin/true", err);
+            cbm_skip_errno(st, "waitpid /bin/true", err);
             return;
         }
     }

@@ -29,13 +29,6 @@
 
 void micro_register_switch(void);
 
-static void skip_errno(cbm_state *st, const char *what, int err)
-{
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-    cbm_skip_with_error(st, msg);
-}
-
 /* ---- ucontext ---------------------------------------------------------- */
 
 struct uc_pp {
@@ -70,7 +63,7 @@ static void bm_ucontext(cbm_state *st, void *ctx)
         return;
     }
     if (getcontext(&p.peer_ctx) < 0) {
-        skip_errno(st, "getcontext", errno);
+        cbm_skip_errno(st, "getcontext", errno);
         goto out;
     }
     p.peer_ctx.uc_stack.ss_sp = stack;
@@ -80,7 +73,7 @@ static void bm_ucontext(cbm_state *st, void *ctx)
     uc_current = &p;
     while (cbm_keep_running_batch(st, 2)) {
         if (swapcontext(&p.main_ctx, &p.peer_ctx) < 0 || p.err) {
-            skip_errno(st, "swapcontext", p.err ? p.err : errno);
+            cbm_skip_errno(st, "swapcontext", p.err ? p.err : errno);
             goto out;
         }
     }
@@ -175,12 +168,12 @@ static void bm_thread_futex(cbm_state *st, void *ctx)
     int rc, err = 0;
 
     if (one_cpu && (rc = pin_here(&old)) < 0) {
-        skip_errno(st, "pin to one CPU", -rc);
+        cbm_skip_errno(st, "pin to one CPU", -rc);
         return;
     }
     /* The peer inherits the creating thread's affinity, hence one CPU. */
     if ((rc = pthread_create(&t, NULL, futex_peer, &p))) {
-        skip_errno(st, "pthread_create", rc);
+        cbm_skip_errno(st, "pthread_create", rc);
         goto unpin;
     }
     while (cbm_keep_running_batch(st, 2)) {
@@ -193,7 +186,7 @@ static void bm_thread_futex(cbm_state *st, void *ctx)
     hand_over(&p.turn, 1);
     pthread_join(t, NULL);
     if (err)
-        skip_errno(st, "futex", err);
+        cbm_skip_errno(st, "futex", err);
     else
         cbm_set_items_processed(st, cbm_iterations(st));
 unpin:
@@ -291,7 +284,7 @@ static void bm_process_pipe(cbm_state *st, void *ctx)
     char c = 'x';
 
     if (one_cpu && (rc = pin_here(&old)) < 0) {
-        skip_errno(st, "pin to one CPU", -rc);
+        cbm_skip_errno(st, "pin to one CPU", -rc);
         return;
     }
     if ((err = echo_start(&e, &what)))
@@ -312,7 +305,7 @@ static void bm_process_pipe(cbm_state *st, void *ctx)
         err = stop_err, what = stop_what;
 out:
     if (what)
-        skip_errno(st, what, err);
+        cbm_skip_errno(st, what, err);
     else
         cbm_set_items_processed(st, cbm_iterations(st));
     if (one_cpu)

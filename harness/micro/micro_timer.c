@@ -13,13 +13,6 @@
 
 void micro_register_timer(void);
 
-static void skip_errno(cbm_state *st, const char *what, int err)
-{
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-    cbm_skip_with_error(st, msg);
-}
-
 /* xorshift64: cheap, deterministic deadlines (the same heap every run). */
 static uint64_t rnd(uint64_t *s)
 {
@@ -52,18 +45,18 @@ static void bm_heap_push_pop(cbm_state *st, void *ctx)
 
     (void)ctx;
     if ((rc = evl_heap_init(&h, n + 1))) {
-        skip_errno(st, "evl_heap_init", -rc);
+        cbm_skip_errno(st, "evl_heap_init", -rc);
         return;
     }
     for (size_t i = 0; i < n; i++)
         if ((rc = evl_heap_push(&h, rnd(&seed) % SPAN_NS, nop_cb, NULL))) {
-            skip_errno(st, "evl_heap_push (prefill)", -rc);
+            cbm_skip_errno(st, "evl_heap_push (prefill)", -rc);
             goto out;
         }
     while (cbm_keep_running(st)) {
         uint64_t last = t.deadline_ns;
         if ((rc = evl_heap_push(&h, last + rnd(&seed) % SPAN_NS, nop_cb, NULL))) {
-            skip_errno(st, "evl_heap_push", -rc);
+            cbm_skip_errno(st, "evl_heap_push", -rc);
             goto out;
         }
         evl_heap_pop(&h, &t);
@@ -94,18 +87,18 @@ static void bm_evl_arm_fire(cbm_state *st, void *ctx)
 
     (void)ctx;
     if ((rc = evl_init(&l, 0))) {
-        skip_errno(st, "evl_init", -rc);
+        cbm_skip_errno(st, "evl_init", -rc);
         return;
     }
     while (cbm_keep_running(st)) {
         fired = 0;
         if ((rc = evl_timer_add(&l, cb_now_ns(), count_cb, &fired))) {
-            skip_errno(st, "evl_timer_add", -rc);
+            cbm_skip_errno(st, "evl_timer_add", -rc);
             failed = 1;
             break;
         }
         if ((rc = evl_run(&l)) || fired != 1) {
-            skip_errno(st, "evl_run: timer did not fire once", rc ? -rc : EPROTO);
+            cbm_skip_errno(st, "evl_run: timer did not fire once", rc ? -rc : EPROTO);
             failed = 1;
             break;
         }
