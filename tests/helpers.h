@@ -2,10 +2,12 @@
 #ifndef CB_TEST_HELPERS_H
 #define CB_TEST_HELPERS_H
 
+#include "server.h"
 #include "strategy.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -23,6 +25,26 @@ static inline void cb_leak_check(void)
 #else
 static inline void cb_leak_check(void) {}
 #endif
+
+/* The test server: model m, W workers, latency_ns a request unless the
+ * URL says, idle_ns the idle timeout (0: the default). Started, or the
+ * test fails. */
+static inline struct srv_handle cb_test_server(enum srv_model m, int workers, uint64_t latency_ns,
+                                               uint64_t idle_ns)
+{
+    struct srv_config c;
+    struct srv_handle h;
+    srv_config_default(&c);
+    c.model = m;
+    c.workers = workers;
+    c.latency_ns = latency_ns;
+    if (idle_ns)
+        c.idle_timeout_ns = idle_ns;
+    int rc = srv_spawn(&c, &h);
+    cr_assert_eq(rc, 0, "srv_spawn: %d (%s)", rc, strerror(-rc));
+    cr_assert_gt(h.port, 0, "port %d", h.port);
+    return h;
+}
 
 /* Run s on w in this process; returns the slots (caller frees). */
 static inline struct cb_task *run_strategy(const struct cb_strategy *s, const struct cb_workload *w,

@@ -23,13 +23,7 @@ static int have_srv;
 
 static void start_server(enum srv_model m, int workers, uint64_t latency)
 {
-    struct srv_config c;
-    srv_config_default(&c);
-    c.model = m;
-    c.workers = workers;
-    c.latency_ns = latency;
-    int rc = srv_spawn(&c, &srv);
-    cr_assert_eq(rc, 0, "srv_spawn: %s", strerror(-rc));
+    srv = cb_test_server(m, workers, latency, 0);
     have_srv = 1;
 }
 

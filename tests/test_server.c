@@ -34,18 +34,7 @@
 
 static struct srv_handle start(enum srv_model m, int workers, uint64_t latency_ns, uint64_t idle_ns)
 {
-    struct srv_config c;
-    struct srv_handle h;
-    srv_config_default(&c);
-    c.model = m;
-    c.workers = workers;
-    c.latency_ns = latency_ns;
-    if (idle_ns)
-        c.idle_timeout_ns = idle_ns;
-    int rc = srv_spawn(&c, &h);
-    cr_assert_eq(rc, 0, "srv_spawn: %d (%s)", rc, strerror(-rc));
-    cr_assert_gt(h.port, 0, "port %d", h.port);
-    return h;
+    return cb_test_server(m, workers, latency_ns, idle_ns);
 }
 
 /* Stop the server and check that nothing of it is left. */
