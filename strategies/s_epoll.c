@@ -53,7 +53,9 @@ static void start_next(struct epoll_ctx *c, size_t i)
         void *waker = c->cur ? (void *)&c->cur[i] : (void *)t;
         if (c->cur)
             c->cur[i] = k;
-        if (c->type->loop_start(&c->lr, cb_slot_at(c->type, c->slots, i), t, k, waker) == 0)
+        /* Every task its own slot: task k's, whichever slot ended. */
+        size_t slot = c->cur ? i : k;
+        if (c->type->loop_start(&c->lr, cb_slot_at(c->type, c->slots, slot), t, k, waker) == 0)
             return;
         count_done(c);
     }

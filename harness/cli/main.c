@@ -907,6 +907,7 @@ static int write_raw(struct session *ss, const struct cb_row *r)
 {
     FILE *f = ss->raw.f;
     uint64_t t0 = ss->t0_ns;
+    int wl = cb_workload_find(r->workload); /* the status column: a target's answer */
     for (size_t k = 0; k < ss->ntasks; k++) {
         const struct raw_task *t = &ss->tasks[k];
         cb_csv_put_str(f, r->strategy);
@@ -921,7 +922,7 @@ static int write_raw(struct session *ss, const struct cb_row *r)
         if (t->started_ns && t->finished_ns >= t->started_ns)
             fprintf(f, "%.9f", (double)(t->finished_ns - t->started_ns) / 1e9);
         fprintf(f, ",%s,", t->verdict ? t->verdict : "not_run");
-        if (CB_AUX_STATUS(t->aux)) /* a response's status; none for a sleep */
+        if (wl >= 0 && cb_workload_types[wl]->target && CB_AUX_STATUS(t->aux))
             fprintf(f, "%u", CB_AUX_STATUS(t->aux));
         putc('\n', f);
     }
@@ -1464,6 +1465,7 @@ static int cmd_serve(int argc, char **argv)
 {
     struct srv_config c;
     struct cb_optparse p;
+    char name[64];
     int id;
     srv_config_default(&c);
     cb_opt_begin(&p, options, NOPTIONS, C_SERVE, argc, argv);
@@ -1478,7 +1480,8 @@ static int cmd_serve(int argc, char **argv)
         } else if (id < 0) {
             return fail("serve", "unknown option '%s'", p.word);
         } else if (srv_option(&c, p.opt->name, p.arg)) {
-            return fail("serve", "bad value for %s: '%s'", p.word, p.arg);
+            return fail("serve", "bad value for %s: '%s'",
+                        cb_opt_display(p.opt, name, sizeof name), p.arg);
         }
     }
     return srv_serve(&c);

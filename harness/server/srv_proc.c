@@ -81,16 +81,17 @@ int srv_spawn(const struct srv_config *c, struct srv_handle *h)
                              .fd_result = p[1]};
     int rc = cb_proc_spawn(&o, &pid);
     close(p[1]);
+    if (rc) {
+        close(p[0]);
+        return rc; /* it never started */
+    }
     int port = 0;
-    if (rc == 0)
-        rc = spawn_read_port(p[0], &port);
+    rc = spawn_read_port(p[0], &port);
     close(p[0]);
     if (rc == 0) {
         *h = (struct srv_handle){.pid = pid, .port = port, .model = c->model};
         return 0;
     }
-    if (rc != -EIO && rc != -ETIMEDOUT)
-        return rc; /* it never started */
     /* The child says why it failed in its exit status (srv_run's errno). */
     if (rc == -EIO && cb_proc_wait(pid, NS_PER_S, &status) == 0) {
         if (WIFEXITED(status) && WEXITSTATUS(status) > 0 && WEXITSTATUS(status) < 125)

@@ -70,7 +70,11 @@ static void child(const struct cb_proc_opts *o, pid_t parent, int err_pipe)
     if (o->setup && o->setup(o->setup_arg) < 0)
         goto fail;
     if (o->main) {
-        close(err_pipe); /* started: the parent stops waiting */
+        /* No exec closes the close-on-exec descriptors here: close every
+         * one above the placed 0..3 (the parent's, the lifted copies, the
+         * error pipe, so the parent stops waiting), so that main's own
+         * close of fd 3 is the last of that pipe. */
+        close_range(4, ~0u, 0);
         o->main(o->arg);
         _exit(127); /* main must not return */
     }
