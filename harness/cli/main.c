@@ -92,6 +92,12 @@ enum {
     O_BACKLOG,
 };
 
+/* -w's help: every workload's name, from workloads.h. */
+static const char workload_help[] = "the workload (default sleep), one of:"
+#define CB_WORKLOAD(ID, name) " " #name
+#include "workloads.h"
+    ;
+
 /* Every option of every command. serve's are the test server's: applied
  * by their long name (srv_option), spelled as run's where they are run's. */
 static const struct cb_opt options[] = {
@@ -99,7 +105,7 @@ static const struct cb_opt options[] = {
      "the strategy, one name (required; `concbench list`)", NULL},
     {O_STRATEGY, 's', "strategy", NULL, "LIST", C_SWEEP, 0,
      "comma-separated strategies (default: every available one that does the workload)", NULL},
-    {O_WORKLOAD, 'w', "workload", NULL, "KIND", C_RS, 0, "sleep (default) or http", NULL},
+    {O_WORKLOAD, 'w', "workload", NULL, "KIND", C_RS, 0, workload_help, NULL},
     {O_TASKS, 'n', "tasks", "n", "N", C_RUN, 0, "number of tasks, one value (default 3; 10k, 1M)",
      NULL},
     {O_TASKS, 'n', "tasks", "n", "LIST", C_SWEEP, 0,
@@ -1480,8 +1486,8 @@ static int cmd_serve(int argc, char **argv)
         } else if (id < 0) {
             return fail("serve", "unknown option '%s'", p.word);
         } else if (srv_option(&c, p.opt->name, p.arg)) {
-            return fail("serve", "bad value for %s: '%s'",
-                        cb_opt_display(p.opt, name, sizeof name), p.arg);
+            return fail("serve", "bad value for %s: '%s'", cb_opt_display(p.opt, name, sizeof name),
+                        p.arg);
         }
     }
     return srv_serve(&c);
